@@ -1,0 +1,149 @@
+/**
+ * Stable machine-readable codes of every error this library throws.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof TradestateError && err.code === 'SIGNATURE_INVALID') alertSecurityTeam();
+ * ```
+ */
+export type TradestateErrorCode =
+  | 'SIGNATURE_MISSING'
+  | 'SIGNATURE_INVALID'
+  | 'MALFORMED_XML'
+  | 'MALFORMED_RESPONSE'
+  | 'XML_DOCTYPE'
+  | 'XML_TOO_LARGE'
+  | 'MISMATCH'
+  | 'TIMEOUT'
+  | 'ABORTED'
+  | 'NETWORK'
+  | 'HTTP_STATUS'
+  | 'NOT_XML'
+  | 'RESPONSE_TOO_LARGE'
+  | 'INVALID_ARGUMENT';
+
+/**
+ * Options common to every {@link TradestateError}.
+ *
+ * @example
+ * ```ts
+ * new TransportError('TIMEOUT', 'no answer in 10 s', { retryable: true });
+ * ```
+ */
+export interface TradestateErrorOptions {
+  readonly retryable?: boolean;
+  readonly cause?: unknown;
+}
+
+/**
+ * Base class of everything tradestate throws. `code` is stable across versions; `retryable` says whether
+ * asking again may give a trustworthy answer. Messages never contain the API key or a signed string.
+ *
+ * @example
+ * ```ts
+ * try { await client.queryOrder({ outTradeNo }); }
+ * catch (err) { if (err instanceof TradestateError && err.retryable) scheduleRetry(); else throw err; }
+ * ```
+ */
+export class TradestateError extends Error {
+  readonly code: TradestateErrorCode;
+  readonly retryable: boolean;
+
+  constructor(code: TradestateErrorCode, message: string, options: TradestateErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/**
+ * A SUCCESS answer whose `sign` is missing or does not verify with the merchant key. Retryable: one bad
+ * answer (a proxy, a corrupted body) says nothing of the next; a wrong key shows up as every answer failing.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof SignatureError) metrics.increment('wechatpay.bad_signature');
+ * ```
+ */
+export class SignatureError extends TradestateError {
+  constructor(code: 'SIGNATURE_MISSING' | 'SIGNATURE_INVALID', message: string, options: TradestateErrorOptions = {}) {
+    super(code, message, { retryable: true, ...options });
+  }
+}
+
+/**
+ * A body that is not the flat `<xml>` WeChat sends: invalid XML, a DOCTYPE or entity, nesting, repeated or
+ * dangerous names, a body over the size cap, or a well-formed answer missing what its kind requires.
+ *
+ * @example
+ * ```ts
+ * try { parseXml(body); } catch (err) { if (err instanceof MalformedResponseError) console.warn(err.code); }
+ * ```
+ */
+export class MalformedResponseError extends TradestateError {
+  constructor(
+    code: 'MALFORMED_XML' | 'MALFORMED_RESPONSE' | 'XML_DOCTYPE' | 'XML_TOO_LARGE',
+    message: string,
+    options: TradestateErrorOptions = {},
+  ) {
+    super(code, message, { retryable: true, ...options });
+  }
+}
+
+/**
+ * A verified answer about another merchant or order than the one asked for. Never retryable: it means a
+ * misrouted response or a misconfiguration, and believing it could ship goods for the wrong order.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof MismatchError) console.error(err.field, 'differs');
+ * ```
+ */
+export class MismatchError extends TradestateError {
+  /** The wire field that differed (`out_trade_no`, `mch_id`, …). Values are not included. */
+  readonly field: string;
+
+  constructor(field: string, options: TradestateErrorOptions = {}) {
+    super('MISMATCH', `answer is for another ${field} than the one asked for`, { ...options, retryable: false });
+    this.field = field;
+  }
+}
+
+/**
+ * The request did not produce a readable answer: timeout, reset, abort, a non-200 status, an HTML page, a body
+ * over the size cap.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof TransportError && err.code === 'TIMEOUT') console.warn('WeChat slow');
+ * ```
+ */
+export class TransportError extends TradestateError {
+  /** The HTTP status, when one was received. */
+  readonly status: number | undefined;
+
+  constructor(
+    code: 'TIMEOUT' | 'ABORTED' | 'NETWORK' | 'HTTP_STATUS' | 'NOT_XML' | 'RESPONSE_TOO_LARGE',
+    message: string,
+    options: TradestateErrorOptions & { readonly status?: number } = {},
+  ) {
+    super(code, message, { retryable: code !== 'ABORTED', ...options });
+    this.status = options.status;
+  }
+}
+
+/**
+ * A caller's mistake caught before any request: both or neither of `outTradeNo`/`transactionId`, an
+ * `out_trade_no` over 32 characters or outside `[A-Za-z0-9_*|-]`, a missing key.
+ *
+ * @example
+ * ```ts
+ * try { await client.queryOrder({ outTradeNo: 'bad id!' }); } catch (err) { err instanceof InvalidArgumentError; }
+ * ```
+ */
+export class InvalidArgumentError extends TradestateError {
+  constructor(message: string) {
+    super('INVALID_ARGUMENT', message, { retryable: false });
+  }
+}
