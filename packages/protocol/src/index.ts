@@ -1,4 +1,30 @@
+export {
+  type CloudPayClientOptions,
+  type CloudPayLike,
+  createCloudPayClient,
+  decodeCloudPayResult,
+} from './cloud-pay.ts';
+export { type DecodeOrderQueryOptions, decodeOrderQuery } from './decode.ts';
 export * from './errors.ts';
+export { assertExpected, type ExpectedAnswer } from './expect.ts';
+export {
+  createPayClient,
+  DEFAULT_BASE_URL,
+  DEFAULT_TIMEOUT_MS,
+  type PayClientOptions,
+} from './http-client.ts';
+export { createNodeAdapter, ERR_RESPONSE_TOO_LARGE, type NodeAdapterOptions, sharedAgents } from './node-adapter.ts';
+export {
+  type DecodeNotificationOptions,
+  decodeNotification,
+  notificationReply,
+  type PaymentNotification,
+} from './notification.ts';
+export { normaliseOrder } from './order.ts';
+export { type QueryIdentifier, queryIdentifier } from './query.ts';
+export { isRetryableErrCode, isRetryableReturnMessage } from './retryable.ts';
 export { type SignableParams, sign, signingString, verifySignature } from './sign.ts';
+export { rejectNonXml } from './sniff.ts';
 export * from './types.ts';
+export { assertSigned } from './verify.ts';
 export { buildXml, DEFAULT_MAX_XML_BYTES, type ParseXmlOptions, parseXml } from './xml.ts';

@@ -54,7 +54,8 @@ export function sign(params: SignableParams, key: string, signType: SignType = '
   return digest(params, key, signType).toString('hex').toUpperCase();
 }
 
-const HEX_SIGN = /^[0-9A-Fa-f]+$/;
+// WeChat sends upper-case hex; any other spelling of a sign is not what the documented algorithm produces.
+const HEX_SIGN = /^[0-9A-F]+$/;
 
 /**
  * Verifies the `sign` field of received parameters over every other field present (WeChat adds fields over

@@ -1,0 +1,216 @@
+import { randomBytes } from 'node:crypto';
+import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
+import { decodeOrderQuery } from './decode.ts';
+import { InvalidArgumentError, TransportError } from './errors.ts';
+import type { ExpectedAnswer } from './expect.ts';
+import { createNodeAdapter } from './node-adapter.ts';
+import { queryIdentifier } from './query.ts';
+import { sign } from './sign.ts';
+import { toTransportError } from './transport-error.ts';
+import type { OrderQuery, OrderQueryClient, OrderQueryOutcome, QueryOptions, SignType } from './types.ts';
+import { buildXml, DEFAULT_MAX_XML_BYTES } from './xml.ts';
+
+/**
+ * WeChat Pay's v2 API host.
+ *
+ * @example
+ * ```ts
+ * createPayClient({ appId, mchId, key, baseURL: DEFAULT_BASE_URL });
+ * ```
+ */
+export const DEFAULT_BASE_URL = 'https://api.mch.weixin.qq.com';
+
+/**
+ * Default total deadline of one query, from the first byte sent to the last byte read.
+ *
+ * @example
+ * ```ts
+ * createPayClient({ appId, mchId, key, timeoutMs: DEFAULT_TIMEOUT_MS / 2 });
+ * ```
+ */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** The path of the v2 order query, relative to `baseURL`. */
+const ORDER_QUERY_PATH = '/pay/orderquery';
+
+/**
+ * Options of {@link createPayClient}.
+ *
+ * @example
+ * ```ts
+ * const options: PayClientOptions = { appId: 'wxd930ea5d5a258f4f', mchId: '10000100', key: process.env.WECHATPAY_KEY! };
+ * ```
+ */
+export interface PayClientOptions {
+  /** `appid`; in service-provider mode the provider's appid. */
+  readonly appId: string;
+  /** `mch_id`; in service-provider mode the provider's merchant id. */
+  readonly mchId: string;
+  /** The API key (v2). Used only to sign and verify; never sent, logged or put in an error. */
+  readonly key: string;
+  /** Service-provider mode: the sub-merchant's `sub_appid`. */
+  readonly subAppId?: string | undefined;
+  /** Service-provider mode: the sub-merchant's `sub_mch_id`; answers must name it. */
+  readonly subMchId?: string | undefined;
+  /** Default `'MD5'`. With `'HMAC-SHA256'` the request carries `sign_type` and answers are verified with it. */
+  readonly signType?: SignType | undefined;
+  /** Default {@link DEFAULT_BASE_URL}; a sandbox or backup host. Requests never leave it. */
+  readonly baseURL?: string | undefined;
+  /** Total deadline per query in ms, covering connect, send and the whole body. Default {@link DEFAULT_TIMEOUT_MS}. */
+  readonly timeoutMs?: number | undefined;
+  /** Largest answer read, in bytes. Default `DEFAULT_MAX_XML_BYTES` (64 KiB). */
+  readonly maxBytes?: number | undefined;
+  /**
+   * An axios instance whose interceptors and headers apply to each query. The transport settings that make the
+   * client safe (adapter, baseURL, no redirects, no absolute URLs, size cap, text body) are set per request
+   * and override the instance's.
+   */
+  readonly axios?: AxiosInstance | undefined;
+}
+
+const WIRE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+function checkId(name: string, value: unknown, optional: boolean): void {
+  if (optional && value === undefined) return;
+  if (typeof value !== 'string' || !WIRE_ID.test(value)) {
+    throw new InvalidArgumentError(`${name} must be 1 to 64 characters of [A-Za-z0-9_-]`);
+  }
+}
+
+function checkOptions(options: PayClientOptions): void {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options must be an object');
+  checkId('appId', options.appId, false);
+  checkId('mchId', options.mchId, false);
+  checkId('subAppId', options.subAppId, true);
+  checkId('subMchId', options.subMchId, true);
+  if (typeof options.key !== 'string' || options.key === '') throw new InvalidArgumentError('key must be non-empty');
+  const { signType, timeoutMs, maxBytes, baseURL } = options;
+  if (signType !== undefined && signType !== 'MD5' && signType !== 'HMAC-SHA256') {
+    throw new InvalidArgumentError("signType must be 'MD5' or 'HMAC-SHA256'");
+  }
+  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+    throw new InvalidArgumentError('timeoutMs must be a positive number');
+  }
+  if (maxBytes !== undefined && !(Number.isSafeInteger(maxBytes) && maxBytes > 0)) {
+    throw new InvalidArgumentError('maxBytes must be a positive integer');
+  }
+  if (baseURL !== undefined && !/^https?:\/\/[^/?#]+/i.test(baseURL)) {
+    throw new InvalidArgumentError('baseURL must be an absolute http(s) URL');
+  }
+}
+
+/**
+ * Creates the HTTP {@link OrderQueryClient} for WeChat Pay v2 `POST /pay/orderquery`, over axios with a minimal
+ * `node:http` adapter and a shared keep-alive agent.
+ *
+ * Each query: validates the identifier (exactly one of `outTradeNo`/`transactionId`, ≤ 32 of `[A-Za-z0-9_*|-]`)
+ * before any request; signs with a fresh `crypto.randomBytes` nonce (`sign_type` only for HMAC-SHA256;
+ * `sub_appid`/`sub_mch_id` in service-provider mode); posts under a **total** deadline (`timeoutMs`, also
+ * ended by the caller's `signal`), with redirects refused, absolute URLs never leaving `baseURL` and the body
+ * capped at `maxBytes`; then decodes with {@link decodeOrderQuery}, binding the answer to this merchant and
+ * order so an answer about another is a `MismatchError`.
+ *
+ * Throws `InvalidArgumentError` (bad options or query), `TransportError` (`TIMEOUT`, `ABORTED`, `NETWORK`,
+ * `HTTP_STATUS`, `NOT_XML`, `RESPONSE_TOO_LARGE`), and whatever {@link decodeOrderQuery} throws.
+ *
+ * @example
+ * ```ts
+ * const client = createPayClient({ appId: 'wxd930ea5d5a258f4f', mchId: '10000100', key: process.env.WECHATPAY_KEY! });
+ * const outcome = await client.queryOrder({ outTradeNo: '1415757673' }, { signal: AbortSignal.timeout(30_000) });
+ * if (outcome.kind === 'order') console.log(outcome.tradeState, outcome.order.totalFee);
+ * ```
+ */
+export function createPayClient(options: PayClientOptions): OrderQueryClient {
+  checkOptions(options);
+  const { appId, mchId, key, subAppId, subMchId } = options;
+  const signType = options.signType ?? 'MD5';
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_XML_BYTES;
+  const hardening: AxiosRequestConfig = {
+    baseURL: options.baseURL ?? DEFAULT_BASE_URL,
+    adapter: createNodeAdapter({ maxBytes }),
+    allowAbsoluteUrls: false,
+    maxRedirects: 0,
+    maxContentLength: maxBytes,
+    responseType: 'text',
+    transformRequest: [],
+    transformResponse: [],
+    // Every status reaches the client, which maps it to a TransportError itself.
+    validateStatus: null,
+    // The total deadline is ours; axios's `timeout` would only be an idle timeout.
+    timeout: 0,
+    headers: { 'Content-Type': 'text/xml; charset=utf-8', Accept: 'text/xml, application/xml' },
+  };
+  const instance = options.axios ?? axios.create(hardening);
+  const perRequest: AxiosRequestConfig = options.axios === undefined ? {} : hardening;
+  const hmacSignType = signType === 'HMAC-SHA256' ? signType : undefined;
+
+  function requestBody(field: 'out_trade_no' | 'transaction_id', value: string): string {
+    // Undefined fields are absent from both the signing string and the XML.
+    const params: Record<string, string | undefined> = {
+      appid: appId,
+      mch_id: mchId,
+      nonce_str: randomBytes(16).toString('hex'),
+      out_trade_no: field === 'out_trade_no' ? value : undefined,
+      sign_type: hmacSignType,
+      sub_appid: subAppId,
+      sub_mch_id: subMchId,
+      transaction_id: field === 'transaction_id' ? value : undefined,
+    };
+    params['sign'] = sign(params, key, signType);
+    return buildXml(params);
+  }
+
+  async function queryOrder(query: OrderQuery, queryOptions: QueryOptions = {}): Promise<OrderQueryOutcome> {
+    const id = queryIdentifier(query);
+    const callerSignal = queryOptions.signal;
+    if (callerSignal?.aborted) throw new TransportError('ABORTED', 'query aborted by the caller');
+    const data = requestBody(id.field, id.value);
+
+    // One controller ends the request for either reason. A cleared timer rather than AbortSignal.timeout +
+    // AbortSignal.any: same total deadline, but nothing lingers for `timeoutMs` after a fast answer.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new DOMException('query deadline exceeded', 'TimeoutError'));
+    }, timeoutMs);
+    const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
+    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+
+    let body: unknown;
+    let status: number;
+    try {
+      const response = await instance.request<string>({
+        ...perRequest,
+        method: 'post',
+        url: ORDER_QUERY_PATH,
+        data,
+        signal: controller.signal,
+      });
+      body = response.data;
+      status = response.status;
+    } catch (err) {
+      throw toTransportError(err, { aborted: callerSignal?.aborted === true, timedOut, timeoutMs });
+    } finally {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+    }
+
+    if (status !== 200) {
+      const retryable = status >= 500 || status === 408 || status === 429 || (status >= 300 && status < 400);
+      throw new TransportError('HTTP_STATUS', `HTTP status ${status}`, { status, retryable });
+    }
+    if (typeof body !== 'string') throw new TransportError('NOT_XML', 'answer body is not text');
+    const expect: ExpectedAnswer = {
+      appId,
+      mchId,
+      subMchId,
+      outTradeNo: id.field === 'out_trade_no' ? id.value : undefined,
+      transactionId: id.field === 'transaction_id' ? id.value : undefined,
+    };
+    return decodeOrderQuery(body, { key, signType, expect, maxBytes });
+  }
+
+  return { queryOrder };
+}
