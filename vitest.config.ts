@@ -13,6 +13,7 @@ export default defineConfig({
       'packages/*/src/**/*.test.ts',
       'examples/*/test/**/*.test.ts',
       'bench/test/**/*.test.ts',
+      'reliability/test/**/*.test.ts',
     ],
     environment: 'node',
     testTimeout: 20_000,
