@@ -1,1 +1,19 @@
-export const placeholder = 1;
+export { defaultMerchant } from './merchants.ts';
+export { NOTIFY_RETRY_DELAYS_MS } from './notifier.ts';
+export { TransitionRefusedError, UnknownOrderError } from './sandbox-errors.ts';
+export { startSandbox } from './server.ts';
+export type {
+  CouponSpec,
+  FaultKind,
+  FaultRates,
+  MerchantConfig,
+  NotificationStatus,
+  OrderSpec,
+  Sandbox,
+  SandboxCounters,
+  SandboxOptions,
+  SandboxOrder,
+  ScriptStep,
+  StateChange,
+  TradeType,
+} from './types.ts';
