@@ -1,1 +1,52 @@
-export const placeholder = 1;
+export {
+  createQueryActor,
+  createWaitActor,
+  type QueryActorDeps,
+  type QueryActorInput,
+  type WaitActorInput,
+} from './actors.ts';
+export { type Cancellable, scheduleAt } from './clock.ts';
+export { createOrderMachine } from './create-order-machine.ts';
+export { createLimiter, type Limiter, type LimiterOptions } from './limiter.ts';
+export { type OrderSnapshot, orderMachine, pureOrderMachine } from './machine.ts';
+export { endOf, stateNameOf, toOrderWatch, watchChanged } from './order-watch.ts';
+export {
+  concernsOrder,
+  fromStoredOrder,
+  type NotificationInput,
+  queryKey,
+  toStoredOrder,
+  toWatchError,
+  toWatchOutcome,
+} from './outcome.ts';
+export { type ResumeWatchesOptions, resumeWatches } from './resume-watches.ts';
+export { type QueryEvent, runQuery } from './run-query.ts';
+export {
+  type JitterOptions,
+  type LastOutcome,
+  nextDelay,
+  type Schedule,
+  schedules,
+  seededRandom,
+} from './schedules.ts';
+export {
+  createMemorySnapshotStore,
+  type PersistedOrderSnapshot,
+  type SnapshotStore,
+  type StoredWatch,
+} from './snapshot-store.ts';
+export { TimerQueue } from './timer-queue.ts';
+export {
+  ACTIVE_STATES,
+  classifyOutcome,
+  END_STATES,
+  type OrderStateName,
+  type OutcomeClass,
+  rankOf,
+  stateFor,
+  TRADE_STATE_RANK,
+} from './transitions.ts';
+export type * from './types.ts';
+export { WatchEngine } from './watch-engine.ts';
+export { type WatchOptions, type WatchOrderOptions, watchOrder } from './watch-order.ts';
+export { type WatchOrdersOptions, watchOrders } from './watch-orders.ts';

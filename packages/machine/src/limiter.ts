@@ -1,0 +1,158 @@
+import { TransportError } from '@tradestate/protocol';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { type Cancellable, scheduleAt } from './clock.ts';
+
+/**
+ * A merchant-wide query budget shared by many watches.
+ *
+ * @example
+ * ```ts
+ * await limiter.acquire('out_trade_no:A1', signal); // resolves when this order may query
+ * ```
+ */
+export interface Limiter {
+  /**
+   * Resolves when the caller may send one query. Waiters are served round-robin by `key` (one order with
+   * many waiters cannot starve the others), first come first served within a key. Rejects with a
+   * `TransportError` of code `ABORTED` if `signal` aborts first; the slot is not consumed.
+   */
+  acquire(key: string, signal?: AbortSignal): Promise<void>;
+  /** How many callers are waiting. */
+  readonly pending: number;
+}
+
+/**
+ * Options of {@link createLimiter}.
+ *
+ * @example
+ * ```ts
+ * const options: LimiterOptions = { ratePerSecond: 5, burst: 2 };
+ * ```
+ */
+export interface LimiterOptions {
+  /** Never more grants than this in any window of 1000 ms. */
+  readonly ratePerSecond: number;
+  /** How many grants may go out at once after a quiet period (a token bucket). Default and maximum: the rate. */
+  readonly burst?: number | undefined;
+  /** The clock; default rxjs's `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike | undefined;
+}
+
+interface Waiter {
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: () => void;
+}
+
+const WINDOW_MS = 1000;
+
+/**
+ * Creates a {@link Limiter}: a sliding one-second window (never more than `ratePerSecond` grants in any
+ * 1000 ms) combined with a token bucket of `burst` tokens (so the rate is spread rather than spent at once).
+ * WeChat answers FREQUENCY_LIMITED above a merchant's query rate; one limiter for all watches of a merchant
+ * keeps them under it.
+ *
+ * @example
+ * ```ts
+ * const limiter = createLimiter({ ratePerSecond: 5, burst: 2 });
+ * watchOrders(pending$, { client, schedule: schedules.backend, deadline: 7_200_000, limiter });
+ * ```
+ */
+export function createLimiter(options: LimiterOptions): Limiter {
+  const rate = options.ratePerSecond;
+  if (!Number.isInteger(rate) || rate < 1) throw new RangeError('ratePerSecond must be an integer of at least 1');
+  const burst = Math.min(rate, Math.max(1, Math.floor(options.burst ?? rate)));
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const grants: number[] = [];
+  /** Keys in round-robin order; a Map keeps insertion order, so re-inserting a key moves it to the back. */
+  const queues = new Map<string, Waiter[]>();
+  let pending = 0;
+  let tokens = burst;
+  let refilledAt = scheduler.now();
+  let timer: Cancellable | undefined;
+  let timerAt = Number.POSITIVE_INFINITY;
+
+  const refill = (now: number) => {
+    tokens = Math.min(burst, tokens + ((now - refilledAt) * rate) / WINDOW_MS);
+    refilledAt = now;
+  };
+
+  const nextGrantAt = (now: number): number => {
+    while (grants.length > 0 && grants[0]! <= now - WINDOW_MS) grants.shift();
+    const windowFreeAt = grants.length < rate ? now : grants[0]! + WINDOW_MS;
+    const tokenAt = tokens >= 1 ? now : now + ((1 - tokens) * WINDOW_MS) / rate;
+    return Math.max(windowFreeAt, tokenAt);
+  };
+
+  const takeNext = (): Waiter | undefined => {
+    for (const [key, queue] of queues) {
+      const waiter = queue.shift();
+      queues.delete(key);
+      if (queue.length > 0) queues.set(key, queue);
+      if (waiter !== undefined) return waiter;
+    }
+    return undefined;
+  };
+
+  const pump = () => {
+    while (pending > 0) {
+      const now = scheduler.now();
+      refill(now);
+      const at = nextGrantAt(now);
+      if (at > now) {
+        arm(at);
+        return;
+      }
+      const waiter = takeNext();
+      if (waiter === undefined) return;
+      pending -= 1;
+      tokens -= 1;
+      grants.push(now);
+      waiter.signal?.removeEventListener('abort', waiter.onAbort);
+      waiter.resolve();
+    }
+  };
+
+  const arm = (at: number) => {
+    if (timer !== undefined && timerAt <= at) return;
+    timer?.unsubscribe();
+    timerAt = at;
+    timer = scheduleAt(scheduler, Math.ceil(at), () => {
+      timer = undefined;
+      timerAt = Number.POSITIVE_INFINITY;
+      pump();
+    });
+  };
+
+  return {
+    get pending() {
+      return pending;
+    },
+    acquire(key, signal) {
+      if (signal?.aborted) return Promise.reject(aborted(signal));
+      return new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          const queue = queues.get(key);
+          const index = queue?.indexOf(waiter) ?? -1;
+          if (queue === undefined || index < 0) return;
+          queue.splice(index, 1);
+          if (queue.length === 0) queues.delete(key);
+          pending -= 1;
+          reject(aborted(signal));
+        };
+        const waiter: Waiter = { resolve, reject, signal, onAbort };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        const queue = queues.get(key);
+        if (queue === undefined) queues.set(key, [waiter]);
+        else queue.push(waiter);
+        pending += 1;
+        pump();
+      });
+    },
+  };
+}
+
+function aborted(signal: AbortSignal | undefined): TransportError {
+  return new TransportError('ABORTED', 'the wait for a query slot was aborted', { cause: signal?.reason });
+}

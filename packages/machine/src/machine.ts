@@ -1,0 +1,387 @@
+import { TRADE_STATES, type TradeState } from '@tradestate/protocol';
+import { and, assign, fromCallback, not, setup } from 'xstate';
+import type { QueryActorInput, WaitActorInput } from './actors.ts';
+import { createWaitActor } from './actors.ts';
+import { ACTIVE_STATES, classifyOutcome, type OrderStateName, type OutcomeClass, stateFor } from './transitions.ts';
+import type {
+  Anomaly,
+  OrderContext,
+  OrderEvent,
+  OrderMachineInput,
+  OrderMachineOutput,
+  WatchEnd,
+  WatchOutcome,
+} from './types.ts';
+
+/** Anomalies are kept for the operator, bounded so a misbehaving peer cannot grow a snapshot without limit. */
+const MAX_ANOMALIES = 20;
+const DEFAULT_NOT_FOUND_GRACE_MS = 30_000;
+
+/** The outcome an event carries, if any: answers and notifications are judged by the same rules. */
+function outcomeOf(event: OrderEvent): WatchOutcome | undefined {
+  switch (event.type) {
+    case 'ANSWER':
+    case 'NOTIFY':
+      return event.outcome;
+    case 'QUERY_FAILED':
+      return { kind: 'error', ...event.error };
+    default:
+      return undefined;
+  }
+}
+
+function classOf(context: OrderContext, event: OrderEvent): OutcomeClass | undefined {
+  const outcome = outcomeOf(event);
+  return outcome === undefined ? undefined : classifyOutcome(outcome, context.tradeState, context.query);
+}
+
+function eventTime(event: OrderEvent): number {
+  return event.at;
+}
+
+/** The default query actor: a machine that was not given a client cannot query, and says so once. */
+const missingClient = fromCallback<OrderEvent, QueryActorInput>(({ sendBack }) => {
+  sendBack({
+    type: 'QUERY_FAILED',
+    error: {
+      code: 'NO_CLIENT',
+      message: 'orderMachine has no queryOrder actor: use createOrderMachine',
+      retryable: false,
+    },
+    at: Date.now(),
+    nextDelayMs: null,
+  });
+});
+
+const orderSetup = setup({
+  types: {
+    context: {} as OrderContext,
+    events: {} as OrderEvent,
+    input: {} as OrderMachineInput,
+    output: {} as OrderMachineOutput,
+  },
+  actors: {
+    wait: createWaitActor(),
+    queryOrder: missingClient,
+  },
+  guards: {
+    /** The outcome moves the watch forward to exactly this trade state. */
+    movesTo: ({ context, event }, params: { tradeState: TradeState }) => {
+      const outcome = outcomeOf(event);
+      return (
+        outcome?.kind === 'order' &&
+        outcome.tradeState === params.tradeState &&
+        classifyOutcome(outcome, context.tradeState, context.query) === 'forward'
+      );
+    },
+    outcomeIs: ({ context, event }, params: { classes: readonly OutcomeClass[] }) => {
+      const c = classOf(context, event);
+      return c !== undefined && params.classes.includes(c);
+    },
+    notFoundGraceOver: ({ context, event }) =>
+      classOf(context, event) === 'not-found' &&
+      eventTime(event) - (context.notFoundSince ?? eventTime(event)) >= context.notFoundGraceMs,
+    followsRefunds: ({ context }) => context.followRefunds,
+    deadlineReached: ({ context, event }) => eventTime(event) >= context.deadlineAt,
+    isDue: ({ context, event }) => context.dueAt !== null && eventTime(event) >= context.dueAt,
+    scheduleGaveUp: ({ context }) => context.dueAt === null,
+  },
+  actions: {
+    countAttempt: assign({ attempts: ({ context }) => context.attempts + 1 }),
+    recordOrder: assign(({ event }) => {
+      const outcome = outcomeOf(event);
+      if (outcome?.kind !== 'order' || typeof outcome.tradeState !== 'string') return {};
+      return {
+        tradeState: outcome.tradeState,
+        order: outcome.order,
+        lastOutcomeAt: eventTime(event),
+        notFoundSince: undefined,
+        consecutiveErrors: 0,
+        error: undefined,
+      };
+    }),
+    recordNotFound: assign(({ context, event }) => ({
+      notFoundSince: context.notFoundSince ?? eventTime(event),
+      lastOutcomeAt: eventTime(event),
+      consecutiveErrors: 0,
+      error: undefined,
+    })),
+    recordError: assign(({ context, event }) => {
+      const outcome = outcomeOf(event);
+      if (outcome?.kind !== 'error') return {};
+      return {
+        error: { code: outcome.code, message: outcome.message, retryable: outcome.retryable },
+        consecutiveErrors: context.consecutiveErrors + 1,
+      };
+    }),
+    recordAnomaly: assign(({ context, event }) => {
+      const outcome = outcomeOf(event);
+      const kind = classOf(context, event);
+      if (outcome === undefined || kind === undefined) return {};
+      if (
+        kind !== 'backwards' &&
+        kind !== 'unknown-trade-state' &&
+        kind !== 'foreign-order' &&
+        kind !== 'not-found-after-order'
+      ) {
+        return {};
+      }
+      const to =
+        outcome.kind === 'order'
+          ? typeof outcome.tradeState === 'string'
+            ? outcome.tradeState
+            : outcome.tradeState.unknown
+          : outcome.kind === 'not-found'
+            ? 'ORDERNOTEXIST'
+            : undefined;
+      const anomaly: Anomaly = {
+        kind,
+        source: event.type === 'NOTIFY' ? 'notification' : 'poll',
+        at: eventTime(event),
+        from: context.tradeState,
+        to,
+      };
+      return { anomalies: [...context.anomalies, anomaly].slice(-MAX_ANOMALIES) };
+    }),
+    /** The next due time comes with the answer: the driver asked the schedule, the machine stays pure. */
+    planNext: assign(({ event }) => {
+      if (event.type !== 'ANSWER' && event.type !== 'QUERY_FAILED') return {};
+      return { dueAt: event.nextDelayMs === null ? null : event.at + Math.max(0, event.nextDelayMs) };
+    }),
+  },
+});
+
+type Setup = typeof orderSetup;
+type MachineConfig = Parameters<Setup['createMachine']>[0];
+type StateConfig = NonNullable<MachineConfig['states']>[string];
+type Transitions = NonNullable<StateConfig['on']>['ANSWER'];
+
+const ERRORS_THAT_WAIT: readonly OutcomeClass[] = ['retryable-error'];
+const ANOMALIES: readonly OutcomeClass[] = [
+  'backwards',
+  'unknown-trade-state',
+  'foreign-order',
+  'not-found-after-order',
+];
+
+/** One guarded transition per trade state a forward answer can lead to: the table of `transitions.ts`. */
+function forwardTransitions(withPlan: boolean): Transitions {
+  return TRADE_STATES.flatMap((tradeState): object[] => {
+    const to = (follow: boolean) => {
+      const node = stateFor(tradeState, follow);
+      const active = (ACTIVE_STATES as readonly string[]).includes(node);
+      return {
+        target: `#order.${node}`,
+        actions: withPlan && active ? (['recordOrder', 'planNext'] as const) : (['recordOrder'] as const),
+      };
+    };
+    const moves = { type: 'movesTo', params: { tradeState } } as const;
+    return tradeState === 'SUCCESS'
+      ? [
+          { guard: and([moves, 'followsRefunds']), ...to(true) },
+          { guard: and([moves, not('followsRefunds')]), ...to(false) },
+        ]
+      : [{ guard: moves, ...to(false) }];
+  }) as Transitions;
+}
+
+/** What a poll answer (or failure) does in `querying`: forward, end, or back to `waiting` with the next due time. */
+function answerTransitions(): Transitions {
+  return [
+    ...(forwardTransitions(true) as object[]),
+    {
+      guard: { type: 'outcomeIs', params: { classes: ['fatal-error'] } },
+      target: '#order.ERROR',
+      actions: 'recordError',
+    },
+    { guard: 'notFoundGraceOver', target: '#order.NOT_FOUND', actions: 'recordNotFound' },
+    {
+      guard: { type: 'outcomeIs', params: { classes: ['duplicate'] } },
+      target: 'waiting',
+      actions: ['recordOrder', 'planNext'],
+    },
+    {
+      guard: { type: 'outcomeIs', params: { classes: ['not-found'] } },
+      target: 'waiting',
+      actions: ['recordNotFound', 'planNext'],
+    },
+    {
+      guard: { type: 'outcomeIs', params: { classes: ERRORS_THAT_WAIT } },
+      target: 'waiting',
+      actions: ['recordError', 'planNext'],
+    },
+    {
+      guard: { type: 'outcomeIs', params: { classes: ANOMALIES } },
+      target: 'waiting',
+      actions: ['recordAnomaly', 'planNext'],
+    },
+  ] as Transitions;
+}
+
+/** What a notification does in any watching state: the same guards; a duplicate or a non-order outcome is a no-op. */
+function notifyTransitions(): Transitions {
+  return [
+    ...(forwardTransitions(false) as object[]),
+    { guard: { type: 'outcomeIs', params: { classes: ANOMALIES } }, actions: 'recordAnomaly' },
+  ] as Transitions;
+}
+
+/** A watching state: wait until due, query, judge the answer. `live` adds the invoked actors that drive it. */
+function watchingState(name: (typeof ACTIVE_STATES)[number], live: boolean): StateConfig {
+  const timeUp: WatchEnd = name === 'PAID' ? 'SUCCESS' : 'DEADLINE';
+  return {
+    initial: 'waiting',
+    on: {
+      NOTIFY: notifyTransitions(),
+      CANCEL: { target: '#order.CANCELLED' },
+    },
+    states: {
+      waiting: {
+        always: { guard: 'scheduleGaveUp', target: `#order.${timeUp}` },
+        ...(live
+          ? {
+              invoke: {
+                src: 'wait',
+                input: ({ context }): WaitActorInput => ({
+                  dueAt: context.dueAt ?? context.deadlineAt,
+                  deadlineAt: context.deadlineAt,
+                }),
+              },
+            }
+          : {}),
+        on: {
+          DUE: [
+            { guard: 'deadlineReached', target: `#order.${timeUp}` },
+            { guard: 'isDue', target: 'querying' },
+          ],
+        },
+      },
+      querying: {
+        entry: 'countAttempt',
+        ...(live
+          ? {
+              invoke: {
+                src: 'queryOrder',
+                input: ({ context }): QueryActorInput => ({
+                  query: context.query,
+                  attempt: context.attempts,
+                  consecutiveErrors: context.consecutiveErrors,
+                  tradeState: context.tradeState,
+                  startedAt: context.startedAt,
+                  deadlineAt: context.deadlineAt,
+                }),
+              },
+            }
+          : {}),
+        on: { ANSWER: answerTransitions(), QUERY_FAILED: answerTransitions() },
+      },
+    },
+  } as StateConfig;
+}
+
+function endState(end: WatchEnd): StateConfig {
+  return {
+    type: 'final',
+    output: ({ context }: { context: OrderContext }): OrderMachineOutput => ({
+      end,
+      tradeState: context.tradeState,
+      order: context.order,
+      attempts: context.attempts,
+      anomalies: context.anomalies,
+      error: end === 'ERROR' ? context.error : undefined,
+    }),
+  } as StateConfig;
+}
+
+function machineConfig(live: boolean): MachineConfig {
+  const states: Record<OrderStateName, StateConfig> = {
+    UNKNOWN: watchingState('UNKNOWN', live),
+    NOTPAY: watchingState('NOTPAY', live),
+    USERPAYING: watchingState('USERPAYING', live),
+    ACCEPT: watchingState('ACCEPT', live),
+    PAID: watchingState('PAID', live),
+    SUCCESS: endState('SUCCESS'),
+    REFUND: endState('REFUND'),
+    CLOSED: endState('CLOSED'),
+    REVOKED: endState('REVOKED'),
+    PAYERROR: endState('PAYERROR'),
+    NOT_FOUND: endState('NOT_FOUND'),
+    DEADLINE: endState('DEADLINE'),
+    ERROR: endState('ERROR'),
+    CANCELLED: endState('CANCELLED'),
+  };
+  return {
+    id: 'order',
+    initial: 'UNKNOWN',
+    context: ({ input }) => ({
+      query: input.query,
+      startedAt: input.startedAt,
+      deadlineAt: input.deadlineAt,
+      dueAt: input.firstQueryAt === undefined ? input.startedAt : input.firstQueryAt,
+      notFoundGraceMs: input.notFoundGraceMs ?? DEFAULT_NOT_FOUND_GRACE_MS,
+      followRefunds: input.followRefunds ?? false,
+      attempts: 0,
+      consecutiveErrors: 0,
+      tradeState: undefined,
+      order: undefined,
+      notFoundSince: undefined,
+      lastOutcomeAt: undefined,
+      anomalies: [],
+      error: undefined,
+    }),
+    states,
+    // xstate hands the root the completed final state's own output in a done-state event.
+    output: ({ event }: { event: { output?: OrderMachineOutput } }) => event.output,
+  } as MachineConfig;
+}
+
+/**
+ * The trade_state machine of one WeChat Pay order. Top-level states are named after `trade_state`
+ * (`NOTPAY`, `USERPAYING`, `ACCEPT`; finals `SUCCESS`, `REFUND`, `CLOSED`, `REVOKED`, `PAYERROR`), plus
+ * `UNKNOWN` (nothing verified yet), `PAID` (SUCCESS while following refunds) and the lifecycle ends
+ * `NOT_FOUND`, `DEADLINE`, `ERROR`, `CANCELLED`. Each watching state has the substates `waiting` (an invoked
+ * `wait` actor until `context.dueAt`) and `querying` (an invoked `queryOrder` actor). Moves are forward-only
+ * ({@link TRADE_STATE_RANK}); a stale answer is an anomaly in context. Because the wait is an invoked actor
+ * with its due time in context (not an `after` delay), a persisted snapshot resumes where it stopped.
+ *
+ * This definition has no client: use {@link createOrderMachine} to provide one, or provide your own
+ * `queryOrder` and `wait` actors with `orderMachine.provide`.
+ *
+ * @example
+ * ```ts
+ * import { createActor } from 'xstate';
+ * const machine = createOrderMachine({ client, schedule: schedules.native });
+ * const now = Date.now();
+ * const actor = createActor(machine, { input: { query: { outTradeNo: 'A1' }, startedAt: now, deadlineAt: now + 60_000 } });
+ * actor.subscribe((s) => console.log(s.value));
+ * actor.start();
+ * const saved = actor.getPersistedSnapshot(); // later: createActor(machine, { snapshot: saved }).start()
+ * ```
+ */
+export const orderMachine = orderSetup.createMachine(machineConfig(true));
+
+/**
+ * The same states, guards and actions as {@link orderMachine} without the invoked actors: a pure description
+ * advanced with xstate's `initialTransition`/`transition` by a driver that sends `DUE`, `ANSWER`,
+ * `QUERY_FAILED`, `NOTIFY` and `CANCEL` itself. `watchOrders` uses it so that thousands of watches cost a
+ * snapshot each, not a live actor.
+ *
+ * @example
+ * ```ts
+ * import { initialTransition, transition } from 'xstate';
+ * let [s] = initialTransition(pureOrderMachine, { query: { outTradeNo: 'A1' }, startedAt: 0, deadlineAt: 60_000 });
+ * [s] = transition(pureOrderMachine, s, { type: 'DUE', at: 0 });
+ * s.matches({ UNKNOWN: 'querying' }); // true
+ * ```
+ */
+export const pureOrderMachine = orderSetup.createMachine(machineConfig(false));
+
+/**
+ * The snapshot type of {@link orderMachine} and {@link pureOrderMachine}.
+ *
+ * @example
+ * ```ts
+ * const s: OrderSnapshot = actor.getSnapshot();
+ * ```
+ */
+export type OrderSnapshot = ReturnType<typeof orderMachine.getInitialSnapshot>;

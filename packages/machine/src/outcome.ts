@@ -1,0 +1,105 @@
+import type { Order, OrderQuery, OrderQueryOutcome, TradeState } from '@tradestate/protocol';
+import { TradestateError } from '@tradestate/protocol';
+import type { StoredOrder, WatchError, WatchOutcome } from './types.ts';
+
+/**
+ * A verified notification as `decodeNotification` returns it, or any {@link OrderQueryOutcome} learnt
+ * elsewhere (a push from another service, a CloudPay callback). Only verified input belongs here.
+ *
+ * @example
+ * ```ts
+ * const n: NotificationInput = decodeNotification(body, { key });
+ * ```
+ */
+export type NotificationInput =
+  | OrderQueryOutcome
+  | { readonly tradeState: TradeState; readonly order: Order; readonly fields?: Readonly<Record<string, string>> };
+
+/**
+ * Converts an {@link Order} to its JSON-safe form for the machine's context.
+ *
+ * @example
+ * ```ts
+ * toStoredOrder(order).paidAt; // '2026-11-27T06:00:00.000Z'
+ * ```
+ */
+export function toStoredOrder(order: Order): StoredOrder {
+  return { ...order, paidAt: order.paidAt?.toISOString() };
+}
+
+/**
+ * Converts a stored order back to an {@link Order} (`paidAt` a `Date` again).
+ *
+ * @example
+ * ```ts
+ * fromStoredOrder(snapshot.context.order!).paidAt instanceof Date; // true when paid
+ * ```
+ */
+export function fromStoredOrder(order: StoredOrder): Order {
+  return { ...order, paidAt: order.paidAt === undefined ? undefined : new Date(order.paidAt) };
+}
+
+/**
+ * Converts a client outcome to the machine's JSON-safe {@link WatchOutcome}, dropping the raw fields.
+ *
+ * @example
+ * ```ts
+ * actor.send({ type: 'NOTIFY', outcome: toWatchOutcome(await client.queryOrder(q)), at: Date.now() });
+ * ```
+ */
+export function toWatchOutcome(input: NotificationInput): WatchOutcome {
+  if (!('kind' in input)) return { kind: 'order', tradeState: input.tradeState, order: toStoredOrder(input.order) };
+  switch (input.kind) {
+    case 'order':
+      return { kind: 'order', tradeState: input.tradeState, order: toStoredOrder(input.order) };
+    case 'not-found':
+      return { kind: 'not-found', message: input.message };
+    case 'error':
+      return { kind: 'error', code: input.code, message: input.message, retryable: input.retryable };
+  }
+}
+
+/**
+ * Reduces anything a query threw to a {@link WatchError}: the stable code, the message (tradestate errors
+ * never carry secrets in it) and whether to retry. Unknown throwables are retryable `UNEXPECTED` errors with
+ * a generic message, so nothing of unknown origin is persisted.
+ *
+ * @example
+ * ```ts
+ * toWatchError(new TransportError('TIMEOUT', 'no answer')); // { code: 'TIMEOUT', message: 'no answer', retryable: true }
+ * ```
+ */
+export function toWatchError(error: unknown): WatchError {
+  if (error instanceof TradestateError) return { code: error.code, message: error.message, retryable: error.retryable };
+  const name = error instanceof Error ? error.name : typeof error;
+  return { code: 'UNEXPECTED', message: `the client threw ${name}`, retryable: true };
+}
+
+/**
+ * A stable string key for an order query, used by stores, limiters and `watchOrders` to tell orders apart.
+ *
+ * @example
+ * ```ts
+ * queryKey({ outTradeNo: 'A1' }); // 'out_trade_no:A1'
+ * ```
+ */
+export function queryKey(query: OrderQuery): string {
+  return query.outTradeNo !== undefined ? `out_trade_no:${query.outTradeNo}` : `transaction_id:${query.transactionId}`;
+}
+
+/**
+ * Tells whether a verified notification or outcome is about the watched order (used to route one shared
+ * notification stream to many watches).
+ *
+ * @example
+ * ```ts
+ * concernsOrder(notification, { outTradeNo: 'A1' });
+ * ```
+ */
+export function concernsOrder(input: NotificationInput, query: OrderQuery): boolean {
+  const order = 'kind' in input ? (input.kind === 'order' ? input.order : undefined) : input.order;
+  if (order === undefined) return false;
+  return query.outTradeNo !== undefined
+    ? order.outTradeNo === query.outTradeNo
+    : order.transactionId === query.transactionId;
+}

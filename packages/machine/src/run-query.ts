@@ -1,0 +1,104 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import type { QueryActorDeps, QueryActorInput } from './actors.ts';
+import { scheduleAt } from './clock.ts';
+import { queryKey, toWatchError, toWatchOutcome } from './outcome.ts';
+import { type LastOutcome, nextDelay } from './schedules.ts';
+import type { OrderEvent, WatchError, WatchOutcome } from './types.ts';
+
+/**
+ * The event a finished query produces.
+ *
+ * @example
+ * ```ts
+ * const e: QueryEvent = { type: 'QUERY_FAILED', error, at: Date.now(), nextDelayMs: 5000 };
+ * ```
+ */
+export type QueryEvent = Extract<OrderEvent, { type: 'ANSWER' | 'QUERY_FAILED' }>;
+
+const DEADLINE_DURING_QUERY: WatchError = {
+  code: 'TIMEOUT',
+  message: 'the deadline was reached while the query was in flight',
+  retryable: true,
+};
+
+function lastOf(outcome: WatchOutcome, input: QueryActorInput, elapsedMs: number): LastOutcome {
+  switch (outcome.kind) {
+    case 'order':
+      return {
+        kind: 'order',
+        tradeState: typeof outcome.tradeState === 'string' ? outcome.tradeState : input.tradeState,
+        consecutiveErrors: 0,
+        elapsedMs,
+      };
+    case 'not-found':
+      return { kind: 'not-found', tradeState: input.tradeState, consecutiveErrors: 0, elapsedMs };
+    case 'error':
+      return {
+        kind: outcome.retryable ? 'retryable-error' : 'fatal-error',
+        tradeState: input.tradeState,
+        consecutiveErrors: input.consecutiveErrors + 1,
+        elapsedMs,
+      };
+  }
+}
+
+/** A schedule that throws is a bug of the caller's: end the watch with it rather than lose the watch. */
+function plan(deps: QueryActorDeps, input: QueryActorInput, outcome: WatchOutcome, at: number): QueryEvent {
+  const last = lastOf(outcome, input, at - input.startedAt);
+  try {
+    const nextDelayMs = last.kind === 'fatal-error' ? null : nextDelay(deps.schedule, input.attempt, last, deps.jitter);
+    return outcome.kind === 'error'
+      ? {
+          type: 'QUERY_FAILED',
+          error: { code: outcome.code, message: outcome.message, retryable: outcome.retryable },
+          at,
+          nextDelayMs,
+        }
+      : { type: 'ANSWER', outcome, at, nextDelayMs };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : 'the schedule threw';
+    return { type: 'QUERY_FAILED', error: { code: 'SCHEDULE', message, retryable: false }, at, nextDelayMs: null };
+  }
+}
+
+/**
+ * Runs one query of a watch: a limiter slot, the client call, and the schedule's next delay. Resolves
+ * `undefined` when `signal` aborted it (the watch moved on or stopped); never rejects. Reaching the deadline
+ * aborts the request and reports a retryable `TIMEOUT`, which the machine turns into its `DEADLINE` end.
+ *
+ * @example
+ * ```ts
+ * const event = await runQuery({ client, schedule: schedules.native }, input, controller.signal);
+ * if (event) actor.send(event);
+ * ```
+ */
+export async function runQuery(
+  deps: QueryActorDeps,
+  input: QueryActorInput,
+  signal: AbortSignal,
+): Promise<QueryEvent | undefined> {
+  const scheduler: SchedulerLike = deps.scheduler ?? asyncScheduler;
+  const local = new AbortController();
+  const forward = () => local.abort(signal.reason);
+  signal.addEventListener('abort', forward, { once: true });
+  let deadlinePassed = false;
+  const deadline = scheduleAt(scheduler, input.deadlineAt, () => {
+    deadlinePassed = true;
+    local.abort();
+  });
+  try {
+    if (deps.limiter !== undefined) await deps.limiter.acquire(queryKey(input.query), local.signal);
+    if (local.signal.aborted) throw local.signal.reason;
+    const outcome = await deps.client.queryOrder(input.query, { signal: local.signal });
+    if (signal.aborted) return undefined;
+    return plan(deps, input, toWatchOutcome(outcome), scheduler.now());
+  } catch (error) {
+    if (signal.aborted) return undefined;
+    const at = scheduler.now();
+    const failure = deadlinePassed ? DEADLINE_DURING_QUERY : toWatchError(error);
+    return plan(deps, input, { kind: 'error', ...failure }, at);
+  } finally {
+    deadline.unsubscribe();
+    signal.removeEventListener('abort', forward);
+  }
+}

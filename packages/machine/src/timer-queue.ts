@@ -1,0 +1,122 @@
+import type { SchedulerLike } from 'rxjs';
+import { type Cancellable, scheduleAt } from './clock.ts';
+
+interface Item {
+  readonly at: number;
+  readonly key: string;
+  readonly token: number;
+}
+
+/**
+ * Many due times behind one timer: a binary min-heap of `(at, key)` and a single scheduler timer armed for
+ * the earliest. Rescheduling a key supersedes its earlier entry (lazy deletion by token), so thousands of
+ * watches cost one timer, not one each.
+ *
+ * @example
+ * ```ts
+ * const timers = new TimerQueue(asyncScheduler, (key, at) => console.log(key, 'due at', at));
+ * timers.set('out_trade_no:A1', Date.now() + 2000);
+ * ```
+ */
+export class TimerQueue {
+  private readonly heap: Item[] = [];
+  private readonly tokens = new Map<string, number>();
+  private nextToken = 0;
+  private timer: Cancellable | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+
+  constructor(
+    private readonly scheduler: SchedulerLike,
+    private readonly onDue: (key: string, now: number) => void,
+  ) {}
+
+  /** Due keys waiting (superseded entries excluded). */
+  get size(): number {
+    return this.tokens.size;
+  }
+
+  set(key: string, at: number): void {
+    const token = ++this.nextToken;
+    this.tokens.set(key, token);
+    this.push({ at, key, token });
+    this.arm();
+  }
+
+  delete(key: string): void {
+    this.tokens.delete(key);
+  }
+
+  clear(): void {
+    this.tokens.clear();
+    this.heap.length = 0;
+    this.timer?.unsubscribe();
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  private arm(): void {
+    this.dropSuperseded();
+    const top = this.heap[0];
+    if (top === undefined || (this.timer !== undefined && this.timerAt <= top.at)) return;
+    this.timer?.unsubscribe();
+    this.timerAt = top.at;
+    this.timer = scheduleAt(this.scheduler, top.at, () => {
+      this.timer = undefined;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      this.fire();
+    });
+  }
+
+  private fire(): void {
+    const now = this.scheduler.now();
+    const due: string[] = [];
+    for (;;) {
+      this.dropSuperseded();
+      const top = this.heap[0];
+      if (top === undefined || top.at > now) break;
+      this.pop();
+      this.tokens.delete(top.key);
+      due.push(top.key);
+    }
+    for (const key of due) this.onDue(key, now);
+    this.arm();
+  }
+
+  private dropSuperseded(): void {
+    for (let top = this.heap[0]; top !== undefined && this.tokens.get(top.key) !== top.token; top = this.heap[0]) {
+      this.pop();
+    }
+  }
+
+  private push(item: Item): void {
+    const heap = this.heap;
+    heap.push(item);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent]!.at <= item.at) break;
+      heap[i] = heap[parent]!;
+      i = parent;
+    }
+    heap[i] = item;
+  }
+
+  private pop(): void {
+    const heap = this.heap;
+    const last = heap.pop();
+    if (last === undefined || heap.length === 0) return;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let smallest = i;
+      const candidate = (j: number) => j < heap.length && heap[j]!.at < (smallest === i ? last.at : heap[smallest]!.at);
+      if (candidate(left)) smallest = left;
+      if (candidate(right)) smallest = right;
+      if (smallest === i) break;
+      heap[i] = heap[smallest]!;
+      i = smallest;
+    }
+    heap[i] = last;
+  }
+}

@@ -1,0 +1,218 @@
+import type { Order, OrderQuery, TradeState } from '@tradestate/protocol';
+
+/**
+ * How a watch ended: a final `trade_state`, or a lifecycle end.
+ *
+ * - `NOT_FOUND`: WeChat kept answering ORDERNOTEXIST for the whole grace window.
+ * - `DEADLINE`: the deadline passed, or the schedule gave up, before a final state.
+ * - `ERROR`: an answer that asking again cannot fix (wrong key, no permission, another order's answer).
+ * - `CANCELLED`: the caller's `signal` aborted, or `CANCEL` was sent.
+ *
+ * @example
+ * ```ts
+ * const end: WatchEnd = 'SUCCESS';
+ * if (end === 'DEADLINE') await closeOrder(outTradeNo);
+ * ```
+ */
+export type WatchEnd =
+  | 'SUCCESS'
+  | 'REFUND'
+  | 'CLOSED'
+  | 'REVOKED'
+  | 'PAYERROR'
+  | 'NOT_FOUND'
+  | 'DEADLINE'
+  | 'ERROR'
+  | 'CANCELLED';
+
+/**
+ * The error kept in a watch: only what is safe to log and persist (a stable code and a message, never a key
+ * or a signed string).
+ *
+ * @example
+ * ```ts
+ * const error: WatchError = { code: 'NOAUTH', message: 'no permission', retryable: false };
+ * ```
+ */
+export interface WatchError {
+  readonly code: string;
+  readonly message: string;
+  readonly retryable: boolean;
+}
+
+/**
+ * An {@link Order} as the machine keeps it in its context: JSON-safe (`paidAt` is an ISO string), so a
+ * persisted snapshot survives `JSON.stringify`/`JSON.parse` unchanged.
+ *
+ * @example
+ * ```ts
+ * const stored: StoredOrder = { ...order, paidAt: order.paidAt?.toISOString() };
+ * ```
+ */
+export type StoredOrder = Omit<Order, 'paidAt'> & { readonly paidAt: string | undefined };
+
+/**
+ * A query outcome in the machine's JSON-safe form. `tradeState` of kind `order` may be a value this library
+ * does not know; it is then recorded as an anomaly and never moves the machine.
+ *
+ * @example
+ * ```ts
+ * const o: WatchOutcome = { kind: 'order', tradeState: 'USERPAYING', order: storedOrder };
+ * ```
+ */
+export type WatchOutcome =
+  | {
+      readonly kind: 'order';
+      readonly tradeState: TradeState | { readonly unknown: string };
+      readonly order: StoredOrder;
+    }
+  | { readonly kind: 'not-found'; readonly message: string }
+  | { readonly kind: 'error'; readonly code: string; readonly message: string; readonly retryable: boolean };
+
+/**
+ * Something an answer said that the machine refused to believe as a move, kept for the operator.
+ *
+ * - `backwards`: a state ranked at or below the current one (SUCCESS then NOTPAY): a stale replica answered.
+ * - `unknown-trade-state`: a `trade_state` this library does not know.
+ * - `not-found-after-order`: ORDERNOTEXIST after the order had been seen.
+ * - `foreign-order`: an answer or notification naming another order than the one watched.
+ *
+ * @example
+ * ```ts
+ * for (const a of watch.anomalies) console.warn(a.kind, a.from, '→', a.to);
+ * ```
+ */
+export interface Anomaly {
+  readonly kind: 'backwards' | 'unknown-trade-state' | 'not-found-after-order' | 'foreign-order';
+  readonly source: 'poll' | 'notification';
+  /** When the answer arrived (epoch ms). */
+  readonly at: number;
+  /** The state the watch was in. */
+  readonly from: TradeState | undefined;
+  /** What the answer claimed. */
+  readonly to: string | undefined;
+}
+
+/**
+ * The machine's context: everything needed to continue a watch, JSON-safe so a persisted snapshot can be
+ * stored anywhere. Times are epoch milliseconds of the injected clock.
+ *
+ * @example
+ * ```ts
+ * const { dueAt, attempts } = actor.getSnapshot().context;
+ * ```
+ */
+export interface OrderContext {
+  readonly query: OrderQuery;
+  readonly startedAt: number;
+  readonly deadlineAt: number;
+  /** When the next query is due; `null` once the schedule gave up. */
+  readonly dueAt: number | null;
+  readonly notFoundGraceMs: number;
+  readonly followRefunds: boolean;
+  /** Queries started. */
+  readonly attempts: number;
+  /** Retryable failures since the last good answer; schedules use it to back off. */
+  readonly consecutiveErrors: number;
+  readonly tradeState: TradeState | undefined;
+  readonly order: StoredOrder | undefined;
+  readonly notFoundSince: number | undefined;
+  readonly lastOutcomeAt: number | undefined;
+  readonly anomalies: readonly Anomaly[];
+  /** The fatal error (end `ERROR`), or the latest retryable one while the watch goes on. */
+  readonly error: WatchError | undefined;
+}
+
+/**
+ * What starts an {@link orderMachine}.
+ *
+ * @example
+ * ```ts
+ * const now = Date.now();
+ * const input: OrderMachineInput = { query: { outTradeNo: 'A1' }, startedAt: now, deadlineAt: now + 60_000 };
+ * ```
+ */
+export interface OrderMachineInput {
+  readonly query: OrderQuery;
+  readonly startedAt: number;
+  readonly deadlineAt: number;
+  /** When the first query is due; defaults to `startedAt`. `null` ends the watch at once with `DEADLINE`. */
+  readonly firstQueryAt?: number | null | undefined;
+  /** How long ORDERNOTEXIST is tolerated before the end `NOT_FOUND`. Default 30 000 ms. */
+  readonly notFoundGraceMs?: number | undefined;
+  /** Keep watching after SUCCESS (state `PAID`) until REFUND or the deadline. Default false. */
+  readonly followRefunds?: boolean | undefined;
+}
+
+/**
+ * The events of {@link orderMachine}. Drivers (the invoked actors of a live actor, or `watchOrders` advancing
+ * snapshots purely) send them; every time is the injected clock's.
+ *
+ * - `DUE`: the wait ended; query now, or end if the deadline passed.
+ * - `ANSWER` / `QUERY_FAILED`: the outcome of the query in flight, with the next delay the schedule chose.
+ * - `NOTIFY`: a verified notification (or an outcome learnt elsewhere); it goes through the same guards.
+ * - `CANCEL`: stop watching.
+ *
+ * @example
+ * ```ts
+ * actor.send({ type: 'NOTIFY', outcome: { kind: 'order', tradeState: 'SUCCESS', order }, at: Date.now() });
+ * ```
+ */
+export type OrderEvent =
+  | { readonly type: 'DUE'; readonly at: number }
+  | {
+      readonly type: 'ANSWER';
+      readonly outcome: WatchOutcome;
+      readonly at: number;
+      readonly nextDelayMs: number | null;
+    }
+  | {
+      readonly type: 'QUERY_FAILED';
+      readonly error: WatchError;
+      readonly at: number;
+      readonly nextDelayMs: number | null;
+    }
+  | { readonly type: 'NOTIFY'; readonly outcome: WatchOutcome; readonly at: number }
+  | { readonly type: 'CANCEL'; readonly at: number };
+
+/**
+ * What a finished {@link orderMachine} outputs.
+ *
+ * @example
+ * ```ts
+ * actor.subscribe({ complete: () => console.log(actor.getSnapshot().output?.end) });
+ * ```
+ */
+export interface OrderMachineOutput {
+  readonly end: WatchEnd;
+  readonly tradeState: TradeState | undefined;
+  readonly order: StoredOrder | undefined;
+  readonly attempts: number;
+  readonly anomalies: readonly Anomaly[];
+  readonly error: WatchError | undefined;
+}
+
+/**
+ * One emission of `watchOrder`/`watchOrders`: where the watch of one order stands.
+ *
+ * @example
+ * ```ts
+ * watchOrder(options).subscribe((w) => { if (w.done && w.end === 'SUCCESS') ship(w.order); });
+ * ```
+ */
+export interface OrderWatch {
+  readonly query: OrderQuery;
+  /** The latest verified trade state, or undefined before any. */
+  readonly tradeState: TradeState | undefined;
+  readonly done: boolean;
+  /** How the watch ended, once `done`. */
+  readonly end: WatchEnd | undefined;
+  /** Queries started so far. */
+  readonly attempts: number;
+  readonly order: Order | undefined;
+  readonly anomalies: readonly Anomaly[];
+  /** The fatal error once `end` is `ERROR`; while watching, the latest retryable error. */
+  readonly error: WatchError | undefined;
+  /** When the latest answer or notification was believed (epoch ms). */
+  readonly lastOutcomeAt: number | undefined;
+}

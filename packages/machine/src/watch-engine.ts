@@ -1,0 +1,163 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { initialTransition, type StateValue, transition } from 'xstate';
+import type { QueryActorInput } from './actors.ts';
+import { type OrderSnapshot, pureOrderMachine } from './machine.ts';
+import { stateNameOf, toOrderWatch, watchChanged } from './order-watch.ts';
+import { type NotificationInput, queryKey, toWatchOutcome } from './outcome.ts';
+import { runQuery } from './run-query.ts';
+import type { PersistedOrderSnapshot } from './snapshot-store.ts';
+import { TimerQueue } from './timer-queue.ts';
+import type { OrderContext, OrderEvent, OrderMachineInput, OrderWatch } from './types.ts';
+import { createPersister, type WatchOptions } from './watch-order.ts';
+
+interface Entry {
+  snapshot: OrderSnapshot;
+  last: OrderWatch | undefined;
+  /** Aborts the query in flight; set only while one is. */
+  inFlight: AbortController | undefined;
+}
+
+/**
+ * Drives many watches with {@link pureOrderMachine}: each order is a snapshot advanced by xstate's pure
+ * `transition`, all waits share one timer ({@link TimerQueue}), and the only per-order live objects are
+ * those of the query in flight. This is what `watchOrders` and `resumeWatches` run on.
+ *
+ * @example
+ * ```ts
+ * const engine = new WatchEngine(options, (watch) => console.log(watch), () => {});
+ * engine.start({ outTradeNo: 'A1' });
+ * ```
+ */
+export class WatchEngine {
+  private readonly entries = new Map<string, Entry>();
+  private readonly scheduler: SchedulerLike;
+  private readonly timers: TimerQueue;
+  private readonly persist: ReturnType<typeof createPersister>;
+  private stopped = false;
+
+  constructor(
+    private readonly options: WatchOptions,
+    private readonly emit: (watch: OrderWatch) => void,
+    private readonly fail: (error: unknown) => void,
+  ) {
+    this.scheduler = options.scheduler ?? asyncScheduler;
+    this.timers = new TimerQueue(this.scheduler, (key, now) => this.send(key, { type: 'DUE', at: now }));
+    this.persist = createPersister(options.store, fail);
+  }
+
+  /** Orders still watched. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Starts watching from a machine input; an order already watched is left as it is. */
+  start(input: OrderMachineInput): void {
+    const key = queryKey(input.query);
+    if (this.stopped || this.entries.has(key)) return;
+    const [snapshot] = initialTransition(pureOrderMachine, input);
+    this.track(key, snapshot);
+  }
+
+  /** Resumes a persisted snapshot (from this engine or a live actor: only its state value and context count). */
+  resume(persisted: { readonly value: StateValue; readonly context: OrderContext }): void {
+    const key = queryKey(persisted.context.query);
+    if (this.stopped || this.entries.has(key)) return;
+    this.track(key, pureOrderMachine.resolveState({ value: persisted.value, context: persisted.context }));
+  }
+
+  /** Routes a verified notification to the watch of the order it names, if any. */
+  notify(notification: NotificationInput): void {
+    const order =
+      'kind' in notification ? (notification.kind === 'order' ? notification.order : undefined) : notification.order;
+    if (order === undefined) return;
+    const at = this.scheduler.now();
+    const outcome = toWatchOutcome(notification);
+    for (const key of [
+      order.outTradeNo === undefined ? undefined : queryKey({ outTradeNo: order.outTradeNo }),
+      order.transactionId === undefined ? undefined : queryKey({ transactionId: order.transactionId }),
+    ]) {
+      if (key !== undefined) this.send(key, { type: 'NOTIFY', outcome, at });
+    }
+  }
+
+  /** Ends every watch with `CANCELLED`. */
+  cancelAll(): void {
+    const at = this.scheduler.now();
+    for (const key of [...this.entries.keys()]) this.send(key, { type: 'CANCEL', at });
+  }
+
+  /** Stops driving: aborts queries in flight, drops the timer. Snapshots already stored stay stored. */
+  stop(): void {
+    this.stopped = true;
+    for (const entry of this.entries.values()) entry.inFlight?.abort();
+    this.entries.clear();
+    this.timers.clear();
+  }
+
+  private track(key: string, snapshot: OrderSnapshot): void {
+    const entry: Entry = { snapshot, last: undefined, inFlight: undefined };
+    this.entries.set(key, entry);
+    this.settle(key, entry);
+  }
+
+  private send(key: string, event: OrderEvent): void {
+    const entry = this.entries.get(key);
+    if (entry === undefined || this.stopped) return;
+    const [next] = transition(pureOrderMachine, entry.snapshot, event);
+    if (next === entry.snapshot) return;
+    entry.snapshot = next;
+    this.settle(key, entry);
+  }
+
+  /** After every step: emit a change, persist, and start whatever the new state needs (a wait or a query). */
+  private settle(key: string, entry: Entry): void {
+    const { snapshot } = entry;
+    const watch = toOrderWatch(snapshot.value, snapshot.context);
+    const changed = watchChanged(entry.last, watch);
+    const now = this.scheduler.now();
+    const querying = !watch.done && snapshot.matches({ [stateNameOf(snapshot.value)]: 'querying' } as never);
+    if (!querying && entry.inFlight !== undefined) {
+      entry.inFlight.abort();
+      entry.inFlight = undefined;
+    }
+    if (watch.done) {
+      this.entries.delete(key);
+      this.timers.delete(key);
+    } else if (querying) {
+      this.timers.delete(key);
+      if (entry.inFlight === undefined) this.query(key, entry);
+    } else {
+      const { dueAt, deadlineAt } = snapshot.context;
+      this.timers.set(key, Math.min(dueAt ?? deadlineAt, deadlineAt));
+    }
+    if (changed) {
+      entry.last = watch;
+      if (!watch.done)
+        this.persist(key, pureOrderMachine.getPersistedSnapshot(snapshot) as unknown as PersistedOrderSnapshot, now);
+      this.emit(watch);
+      if (watch.done) this.persist(key, undefined, now);
+    }
+  }
+
+  private query(key: string, entry: Entry): void {
+    const controller = new AbortController();
+    entry.inFlight = controller;
+    const { context } = entry.snapshot;
+    const input: QueryActorInput = {
+      query: context.query,
+      attempt: context.attempts,
+      consecutiveErrors: context.consecutiveErrors,
+      tradeState: context.tradeState,
+      startedAt: context.startedAt,
+      deadlineAt: context.deadlineAt,
+    };
+    runQuery({ ...this.options, scheduler: this.scheduler }, input, controller.signal).then(
+      (event) => {
+        if (entry.inFlight !== controller) return;
+        entry.inFlight = undefined;
+        if (event !== undefined) this.send(key, event);
+      },
+      (error) => this.fail(error),
+    );
+  }
+}
