@@ -80,7 +80,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     counters.endpoint(path);
     const draw = faults.draw();
     const respond = () => {
-      if (draw.delayMs > 0) counters.fault('latency');
       switch (draw.fault) {
         case 'hang':
           // Nothing is written: the client waits until it gives up or the sandbox closes the socket.
@@ -109,6 +108,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       respond();
       return;
     }
+    counters.fault('latency');
     const timer = setTimeout(() => {
       delays.delete(timer);
       respond();
