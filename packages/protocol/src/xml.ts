@@ -38,6 +38,9 @@ const MISC = /(?:[ \t\r\n]|<!--(?:[^-]|-[^-])*-->)*/y;
 const ROOT_OPEN = /<xml[ \t\r\n]*>/y;
 const ROOT_CLOSE = /<\/xml[ \t\r\n]*>/y;
 const FIELD_OPEN = /<([A-Za-z0-9_]+)[ \t\r\n]*(\/?)>/y;
+// The shape of nearly every field WeChat sends, read in one step: plain text without markup or entities, or
+// one CDATA section. Anything else falls through to the general path below, which applies the same rules.
+const SIMPLE_FIELD = /<([A-Za-z_][A-Za-z0-9_]*)>(?:<!\[CDATA\[((?:[^\]]|\](?!\]>))*)\]\]>|([^<&]*))<\/\1>/y;
 const TEXT = /[^<]*/y;
 const CLOSE_REST = /[ \t\r\n]*>/y;
 const COMMENT = /<!--(?:[^-]|-[^-])*-->/y;
@@ -143,6 +146,16 @@ function scanFlat(text: string): Record<string, string> {
       at = skip(MISC, text, ROOT_CLOSE.lastIndex);
       if (at !== text.length) throw malformed('content after </xml>');
       return fields;
+    }
+    SIMPLE_FIELD.lastIndex = at;
+    const simple = SIMPLE_FIELD.exec(text);
+    if (simple !== null) {
+      const name = simple[1] as string;
+      if (FORBIDDEN_NAMES.has(name)) throw malformed('field name not allowed');
+      if (name in fields) throw malformed(`field ${name} is repeated`);
+      fields[name] = simple[2] ?? (simple[3] as string);
+      at = SIMPLE_FIELD.lastIndex;
+      continue;
     }
     FIELD_OPEN.lastIndex = at;
     const open = FIELD_OPEN.exec(text);
