@@ -28,7 +28,12 @@ export interface DecodeOrderQueryOptions {
 
 /**
  * How the fields of an answer are authenticated before they are believed: the signature check of the HTTP
- * transport, or nothing for CloudPay, whose SDK authenticates server-side.
+ * transport, or nothing for CloudPay, whose SDK authenticates server-side. Throws when they cannot be.
+ *
+ * @example
+ * ```ts
+ * const authenticate: Authenticate = (fields) => assertSigned(fields, key, 'MD5');
+ * ```
  */
 export type Authenticate = (fields: WireFields) => void;
 
@@ -40,6 +45,10 @@ function malformed(message: string): MalformedResponseError {
  * Turns the parsed fields of an `orderquery` answer into an outcome. Internal: shared by the XML decoder and the
  * CloudPay decoder, which differ only in how fields are authenticated.
  *
+ * @example
+ * ```ts
+ * interpretOrderQuery(parseXml(body), (fields) => assertSigned(fields, key, 'MD5'), { outTradeNo: 'A1' });
+ * ```
  * @internal
  */
 export function interpretOrderQuery(

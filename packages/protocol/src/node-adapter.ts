@@ -25,7 +25,14 @@ export interface NodeAdapterOptions {
   readonly httpsAgent?: https.Agent | undefined;
 }
 
-/** Code of the AxiosError the adapter rejects with when a body exceeds `maxBytes`. */
+/**
+ * Code of the AxiosError the adapter rejects with when a body exceeds `maxBytes`.
+ *
+ * @example
+ * ```ts
+ * if (isAxiosError(err) && err.code === ERR_RESPONSE_TOO_LARGE) console.warn('answer too large');
+ * ```
+ */
 export const ERR_RESPONSE_TOO_LARGE = 'ERR_RESPONSE_TOO_LARGE';
 
 let sharedHttpAgent: http.Agent | undefined;

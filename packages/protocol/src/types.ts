@@ -119,7 +119,15 @@ export interface Order {
   readonly tradeStateDesc: string | undefined;
 }
 
-/** The fields WeChat sent, as strings, verified where a signature applies. */
+/**
+ * The fields WeChat sent, as strings, verified where a signature applies.
+ *
+ * @example
+ * ```ts
+ * const fields: WireFields = outcome.fields;
+ * fields['trade_state']; // 'SUCCESS'
+ * ```
+ */
 export type WireFields = Readonly<Record<string, string>>;
 
 /**
