@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { interpretOrderQuery } from './decode.ts';
-import { MalformedResponseError, TransportError } from './errors.ts';
+import { InvalidArgumentError, MalformedResponseError, TransportError } from './errors.ts';
 import type { ExpectedAnswer } from './expect.ts';
 import { queryIdentifier } from './query.ts';
 import { toTransportError } from './transport-error.ts';
@@ -140,7 +140,14 @@ function trustCloud(): void {}
  */
 export function createCloudPayClient(cloud: CloudPayLike, options: CloudPayClientOptions): OrderQueryClient {
   const { subMchId } = options;
+  if (typeof subMchId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(subMchId)) {
+    throw new InvalidArgumentError('subMchId must be 1 to 64 characters of [A-Za-z0-9_-]');
+  }
+  if (typeof cloud?.cloudPay?.queryOrder !== 'function') {
+    throw new InvalidArgumentError('cloud must be wx-server-sdk cloud, with cloudPay.queryOrder');
+  }
   const timeoutMs = options.timeoutMs ?? 10_000;
+  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new InvalidArgumentError('timeoutMs must be positive');
   async function queryOrder(query: OrderQuery, queryOptions: QueryOptions = {}): Promise<OrderQueryOutcome> {
     const id = queryIdentifier(query);
     const signal = queryOptions.signal;

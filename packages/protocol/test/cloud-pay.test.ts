@@ -173,6 +173,14 @@ describe('createCloudPayClient', () => {
     await expect(client.queryOrder({ outTradeNo: 'ANOTHER' })).rejects.toBeInstanceOf(MismatchError);
   });
 
+  it('refuses bad options', () => {
+    const { cloud } = fakeCloud(async () => SDK_PAID);
+    expect(() => createCloudPayClient(cloud, { subMchId: '' })).toThrow(InvalidArgumentError);
+    expect(() => createCloudPayClient(cloud, {} as never)).toThrow(InvalidArgumentError);
+    expect(() => createCloudPayClient({} as never, { subMchId: '1' })).toThrow(InvalidArgumentError);
+    expect(() => createCloudPayClient(cloud, { subMchId: '1', timeoutMs: -1 })).toThrow(InvalidArgumentError);
+  });
+
   it('rejects invalid queries before calling the cloud', async () => {
     const { cloud, calls } = fakeCloud(async () => SDK_PAID);
     const client = createCloudPayClient(cloud, { subMchId: '1900000109' });
