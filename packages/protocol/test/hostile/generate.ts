@@ -371,7 +371,7 @@ const notExist = {
 add(
   'ordernotexist-bad-sign.xml',
   buildXml({ ...notExist, sign: sign(notExist, OTHER_KEY) }),
-  badSign('ORDERNOTEXIST with a forged sign: not-found can end a watch', { decoders: ['orderquery'] }),
+  badSign('ORDERNOTEXIST with a forged sign: not-found can end a watch'),
 );
 
 // --- validly signed, still not believable -------------------------------------------------------------------------
