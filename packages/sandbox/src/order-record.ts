@@ -54,4 +54,8 @@ export interface OrderRecord {
   paidAt: number | undefined;
   queries: number;
   notification: NotificationState | undefined;
+  /** The business fields of the last state answered, reused while the order stays in it (the hot path). */
+  answerCache:
+    | { readonly state: TradeState; readonly fields: Readonly<Record<string, string | undefined>> }
+    | undefined;
 }

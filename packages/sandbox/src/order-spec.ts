@@ -175,5 +175,6 @@ export function recordFromSpec(spec: OrderSpec, context: RecordContext): OrderRe
     paidAt: initial === 'SUCCESS' ? createdAt : undefined,
     queries: 0,
     notification: undefined,
+    answerCache: undefined,
   };
 }

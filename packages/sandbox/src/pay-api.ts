@@ -154,9 +154,16 @@ function orderQuery(
   // A lagging replica: the previous state, correctly signed. An order with one state has nothing older to show.
   const stale = fault === 'staleState' && history.length >= 2;
   const state = stale ? (history[history.length - 2] as (typeof history)[number]).state : record.state;
-  const fields: WireDraft = { ...merchantFields(record), result_code: 'SUCCESS' };
-  Object.assign(fields, orderStateFields(record, state));
-  const answer = signedAnswer(fields, caller.signer, state, corrupt);
+  let cached = record.answerCache;
+  if (cached === undefined || cached.state !== state) {
+    // An order's fields only change with its state: build them once per state, not once per query.
+    cached = {
+      state,
+      fields: { ...merchantFields(record), result_code: 'SUCCESS', ...orderStateFields(record, state) },
+    };
+    if (!stale) record.answerCache = cached;
+  }
+  const answer = signedAnswer(cached.fields, caller.signer, state, corrupt);
   return { answer, injected: stale ? 'staleState' : corrupt ? 'badSignature' : undefined, order: record };
 }
 
