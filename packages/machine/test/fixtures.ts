@@ -1,5 +1,6 @@
 import type {
   Order,
+  OrderOutcome,
   OrderQuery,
   OrderQueryClient,
   OrderQueryOutcome,
@@ -45,7 +46,7 @@ export function storedOrder(outTradeNo: string): StoredOrder {
   return { ...orderFor(outTradeNo), paidAt: undefined };
 }
 
-export function stateOutcome(outTradeNo: string, tradeState: TradeState): OrderQueryOutcome {
+export function stateOutcome(outTradeNo: string, tradeState: TradeState): OrderOutcome {
   return { kind: 'order', tradeState, order: orderFor(outTradeNo), fields: {} };
 }
 
