@@ -9,7 +9,14 @@ import type { OrderRecord } from './order-record.ts';
 
 /**
  * WeChat Pay v2's documented resend schedule for payment notifications, in milliseconds after a failed attempt:
- * 15s/15s/30s/3m/10m/20m/30m/30m/30m/60m/3h/3h/3h/6h/6h (16 attempts in all, over about 24 hours).
+ * 15s/15s/30s/3m/10m/20m/30m/30m/30m/60m/3h/3h/3h/6h/6h (16 attempts in all, over about 24 hours). The
+ * sandbox multiplies each delay by its `timeScale`.
+ *
+ * @example
+ * ```ts
+ * const total = NOTIFY_RETRY_DELAYS_MS.reduce((a, b) => a + b, 0); // 86_640_000 ms ≈ 24 h
+ * const sandbox = await startSandbox({ timeScale: 1e-6 }); // the whole schedule in ~87 ms
+ * ```
  */
 export const NOTIFY_RETRY_DELAYS_MS: readonly number[] = [
   15e3, 15e3, 30e3, 180e3, 600e3, 1200e3, 1800e3, 1800e3, 1800e3, 3600e3, 10800e3, 10800e3, 10800e3, 21600e3, 21600e3,

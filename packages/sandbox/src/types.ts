@@ -274,7 +274,12 @@ export interface Sandbox {
   createOrder(spec: OrderSpec): SandboxOrder;
   /** Moves an order by hand; throws `InvalidArgumentError` on an unknown order or a transition WeChat forbids. */
   setTradeState(outTradeNo: string, state: TradeState, opts?: { mchId?: string }): SandboxOrder;
+  /**
+   * The order as it is now (due script steps applied), or undefined. Without `mchId` it searches every merchant
+   * and throws `InvalidArgumentError` when several have an order of that name.
+   */
   getOrder(outTradeNo: string, opts?: { mchId?: string }): SandboxOrder | undefined;
+  /** Every order of every merchant, in creation order. */
   listOrders(): SandboxOrder[];
   /** Replaces the fault rates; throws `InvalidArgumentError` on a rate outside `[0, 1]`. */
   setFaults(faults: FaultRates): void;

@@ -10,7 +10,7 @@ import {
 } from '@tradestate/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultMerchant, type FaultRates, type Sandbox, startSandbox } from '../src/index.ts';
-import { call, post, signedRequest } from './helpers.ts';
+import { call, post, signedRequest, waitFor } from './helpers.ts';
 
 let sandbox: Sandbox | undefined;
 afterEach(async () => {
@@ -83,7 +83,7 @@ describe('each fault kind, at rate 1, as the protocol client sees it', () => {
     expect((err as TransportError).code).toBe('TIMEOUT');
     // A raw request that never gives up: close() must end it rather than wait for it.
     const pending = fetch(`${sb.url}/pay/orderquery`, { method: 'POST', body: signedRequest({ out_trade_no: 'F1' }) });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await waitFor(() => sb.counters().faultsInjected.hang === 2);
     await sb.close();
     await expect(pending).rejects.toThrow();
     expect(sb.counters().faultsInjected.hang).toBe(2);
