@@ -16,8 +16,6 @@ export const MAX_REQUEST_BYTES = 64 * 1024;
 export interface PayResult {
   readonly answer: PayAnswer;
   readonly injected: ExclusiveFault | undefined;
-  /** The order the request was about, when one was found. */
-  readonly order: OrderRecord | undefined;
 }
 
 /** What answering needs. */
@@ -29,7 +27,7 @@ export interface PayContext {
 const AUTH_FAULTS: ReadonlySet<ExclusiveFault | undefined> = new Set(['systemError', 'frequencyLimited']);
 
 function plain(answer: PayAnswer): PayResult {
-  return { answer, injected: undefined, order: undefined };
+  return { answer, injected: undefined };
 }
 
 /** A merchant and algorithm authenticated from the request's own sign. */
@@ -108,7 +106,7 @@ export function answerPay(
   ctx: PayContext,
 ): PayResult {
   if (fault === 'returnFail') {
-    return { answer: returnFail('系统繁忙,请稍后再试', 'RETURN_FAIL'), injected: 'returnFail', order: undefined };
+    return { answer: returnFail('系统繁忙,请稍后再试', 'RETURN_FAIL'), injected: 'returnFail' };
   }
   const caller = authenticate(body, ctx.directory);
   if ('body' in caller) return plain(caller);
@@ -122,7 +120,7 @@ export function answerPay(
       fault === 'systemError'
         ? resultFail(base, caller.signer, 'SYSTEMERROR', '系统错误')
         : resultFail(base, caller.signer, 'FREQUENCY_LIMITED', '频率限制，请稍后再试');
-    return { answer, injected: fault, order: undefined };
+    return { answer, injected: fault };
   }
   const { outTradeNo, transactionId } = caller;
   if (path === '/pay/closeorder') return closeOrder(caller, base, outTradeNo, ctx.store, corrupt);
@@ -135,8 +133,8 @@ export function answerPay(
   return orderQuery(caller, base, record, fault, corrupt);
 }
 
-function withFault(answer: PayAnswer, corrupt: boolean, order?: OrderRecord): PayResult {
-  return { answer, injected: corrupt ? 'badSignature' : undefined, order };
+function withFault(answer: PayAnswer, corrupt: boolean): PayResult {
+  return { answer, injected: corrupt ? 'badSignature' : undefined };
 }
 
 function orderQuery(
@@ -164,7 +162,7 @@ function orderQuery(
     if (!stale) record.answerCache = cached;
   }
   const answer = signedAnswer(cached.fields, caller.signer, state, corrupt);
-  return { answer, injected: stale ? 'staleState' : corrupt ? 'badSignature' : undefined, order: record };
+  return { answer, injected: stale ? 'staleState' : corrupt ? 'badSignature' : undefined };
 }
 
 function closeOrder(
@@ -174,29 +172,27 @@ function closeOrder(
   store: OrderStore,
   corrupt: boolean,
 ): PayResult {
-  const fail = (code: string, des: string, order?: OrderRecord) =>
-    withFault(resultFail(base, caller.signer, code, des, corrupt), corrupt, order);
+  const fail = (code: string, des: string) => withFault(resultFail(base, caller.signer, code, des, corrupt), corrupt);
   if (outTradeNo === undefined) return fail('LACK_PARAMS', '缺少参数out_trade_no');
   const record = store.lookup(caller.mchId, caller.subMchId, outTradeNo, undefined);
   if (record === undefined) return fail('ORDERNOTEXIST', '订单不存在');
   switch (record.state) {
     case 'SUCCESS':
     case 'REFUND':
-      return fail('ORDERPAID', '订单已支付，不能发起关单', record);
+      return fail('ORDERPAID', '订单已支付，不能发起关单');
     case 'CLOSED':
     case 'REVOKED':
-      return fail('ORDERCLOSED', '订单已关闭，无法重复关闭', record);
+      return fail('ORDERCLOSED', '订单已关闭，无法重复关闭');
     case 'USERPAYING':
-      return fail('USERPAYING', '用户支付中，不能发起关单', record);
+      return fail('USERPAYING', '用户支付中，不能发起关单');
     case 'PAYERROR':
-      return fail('TRADE_ERROR', '订单状态错误', record);
+      return fail('TRADE_ERROR', '订单状态错误');
     case 'NOTPAY':
     case 'ACCEPT':
       store.transition(record, 'CLOSED');
       return withFault(
         signedAnswer({ ...base, result_code: 'SUCCESS', result_msg: 'OK' }, caller.signer, 'CLOSED', corrupt),
         corrupt,
-        record,
       );
   }
 }
@@ -209,20 +205,18 @@ function reverse(
   store: OrderStore,
   corrupt: boolean,
 ): PayResult {
-  const fail = (code: string, des: string, order?: OrderRecord) =>
-    withFault(resultFail(base, caller.signer, code, des, corrupt), corrupt, order);
+  const fail = (code: string, des: string) => withFault(resultFail(base, caller.signer, code, des, corrupt), corrupt);
   if (record === undefined) {
     return transactionId === undefined
       ? fail('ORDERNOTEXIST', '订单不存在')
       : fail('INVALID_TRANSACTIONID', '无效transaction_id');
   }
-  if (record.tradeType !== 'MICROPAY') return fail('TRADE_ERROR', '非付款码支付订单不能撤销', record);
-  if (record.state === 'REFUND' || record.state === 'CLOSED') return fail('TRADE_ERROR', '订单状态不允许撤销', record);
+  if (record.tradeType !== 'MICROPAY') return fail('TRADE_ERROR', '非付款码支付订单不能撤销');
+  if (record.state === 'REFUND' || record.state === 'CLOSED') return fail('TRADE_ERROR', '订单状态不允许撤销');
   // Reversing a reversed order succeeds again, as WeChat's idempotent reverse does.
   if (record.state !== 'REVOKED') store.transition(record, 'REVOKED');
   return withFault(
     signedAnswer({ ...base, result_code: 'SUCCESS', recall: 'N' }, caller.signer, 'REVOKED', corrupt),
     corrupt,
-    record,
   );
 }
