@@ -63,7 +63,7 @@ export function createLiveView(
     const refresh = () => {
       for (const row of rows()) {
         // Only state changes are news when piped; elapsed time alone is not.
-        const key = `${formatTimeline(row.timeline)}|${row.status}|${row.queries > 0}`;
+        const key = `${formatTimeline(row.timeline)}|${row.status}`;
         if (printed.get(row.label) === key) continue;
         printed.set(row.label, key);
         const stamp = `+${formatDuration(now() - startedAt)}`.padStart(8);

@@ -1,0 +1,91 @@
+import { InvalidArgumentError } from '@tradestate/protocol';
+import { defaultMerchant, startSandbox } from '@tradestate/sandbox';
+import { type Command, Option } from 'commander';
+import { EXIT_CODES } from '../exit-codes.ts';
+import type { CommandContext } from '../program.ts';
+
+const EXAMPLES = `
+Examples:
+  $ tradestate sandbox --port 8080
+  $ tradestate sandbox --port 0 --json            # a free port; one JSON line with url and credentials
+  $ tradestate sandbox --time-scale 0.1           # order scripts and notification retries 10x faster
+
+Then, in another shell:
+  $ curl -s 127.0.0.1:8080/sandbox/orders -H 'content-type: application/json' \\
+      -d '{"outTradeNo":"A1","totalFee":1,"tradeType":"NATIVE","script":[{"afterMs":5000,"tradeState":"SUCCESS"}]}'
+  $ TRADESTATE_APPID=wxd930ea5d5a258f4f TRADESTATE_MCH_ID=10000100 \\
+    TRADESTATE_KEY=192006250b4c09247ec02edce69f6a2d \\
+      tradestate watch --base-url http://127.0.0.1:8080 --out-trade-no A1`;
+
+interface SandboxFlags {
+  readonly port: string;
+  readonly host: string;
+  readonly timeScale?: string | undefined;
+  readonly seed?: string | undefined;
+  readonly json?: boolean | undefined;
+  readonly quiet?: boolean | undefined;
+}
+
+function parseNumber(text: string, what: string, check: (n: number) => boolean): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || !check(n))
+    throw new InvalidArgumentError(`${what} "${text}" is not valid`);
+  return n;
+}
+
+/**
+ * Registers `tradestate sandbox`: the WeChat Pay simulator as a server until interrupted, printing its URL and
+ * the (public, documentation) credentials of its default merchant.
+ *
+ * @example
+ * ```ts
+ * registerSandboxCommand(new Command('tradestate'), context);
+ * ```
+ */
+export function registerSandboxCommand(program: Command, context: CommandContext): void {
+  program
+    .command('sandbox')
+    .description('run the local WeChat Pay simulator (orderquery, closeorder, reverse, and a JSON control API)')
+    .addOption(new Option('-p, --port <port>', 'port to listen on (0: any free port)').default('8080'))
+    .addOption(new Option('--host <host>', 'interface to listen on').default('127.0.0.1'))
+    .option('--time-scale <factor>', 'multiply script delays and notification retry waits (0.1 = 10x faster)')
+    .option('--seed <n>', 'seed of the fault injection, so a run repeats')
+    .option('--json', 'print one JSON line with the URL and credentials instead of the text')
+    .option('--quiet', 'do not log state changes and notifications to stderr')
+    .addHelpText('after', EXAMPLES)
+    .action(async (flags: SandboxFlags) => {
+      const { io } = context;
+      const port = parseNumber(flags.port, '--port', (n) => Number.isInteger(n) && n >= 0 && n < 65536);
+      const timeScale =
+        flags.timeScale === undefined ? undefined : parseNumber(flags.timeScale, '--time-scale', (n) => n > 0);
+      const seed = flags.seed === undefined ? undefined : parseNumber(flags.seed, '--seed', Number.isInteger);
+      const logger = flags.quiet === true ? undefined : (line: string) => io.stderr.write(`sandbox: ${line}\n`);
+      const sandbox = await startSandbox({ port, host: flags.host, timeScale, seed, logger });
+      const merchant = defaultMerchant;
+      if (flags.json === true) {
+        io.stdout.write(
+          `${JSON.stringify({ url: sandbox.url, appId: merchant.appId, mchId: merchant.mchId, key: merchant.key })}\n`,
+        );
+      } else {
+        io.stdout.write(
+          [
+            `WeChat Pay sandbox listening on ${sandbox.url}`,
+            `  appid   ${merchant.appId}`,
+            `  mch_id  ${merchant.mchId}`,
+            `  key     ${merchant.key}   (WeChat's public documentation key: for the sandbox only)`,
+            `  control ${sandbox.url}/sandbox/  (JSON: create orders, set states, faults, counters)`,
+            'Press Ctrl-C to stop.',
+            '',
+          ].join('\n'),
+        );
+      }
+      await new Promise<void>((resolve) => {
+        if (io.signal === undefined) return;
+        if (io.signal.aborted) resolve();
+        else io.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      await sandbox.close();
+      if (flags.json !== true) io.stdout.write('sandbox stopped\n');
+      context.exit(EXIT_CODES.PAID);
+    });
+}

@@ -1,0 +1,175 @@
+import { createLimiter, type OrderWatch, schedules, watchOrders } from '@tradestate/machine';
+import { createPayClient, type OrderQueryClient } from '@tradestate/protocol';
+import { defaultMerchant, type Sandbox, startSandbox } from '@tradestate/sandbox';
+import picocolors from 'picocolors';
+import { filter, from, lastValueFrom, merge, mergeMap, tap } from 'rxjs';
+import { formatDuration } from '../duration.ts';
+import type { OutputStream } from '../io.ts';
+import { createLiveView } from '../render/live-view.ts';
+import { renderSummaryTable, type SummaryLine } from '../render/summary-table.ts';
+import { closeOrder } from './close-order.ts';
+import { type NotificationReceiver, startNotificationReceiver } from './notification-receiver.ts';
+import { scaleSchedule } from './scale.ts';
+import { DEMO_SCENARIOS, type DemoScenario, type WatchGroup } from './scenarios.ts';
+import { DemoTracker } from './tracker.ts';
+
+/**
+ * Options of {@link runDemo}.
+ *
+ * @example
+ * ```ts
+ * await runDemo({ stdout: process.stdout, scale: 0.1 });
+ * ```
+ */
+export interface DemoOptions {
+  readonly stdout: OutputStream;
+  /** Story time to real time: 0.1 plays a 60 s story in 6 s. Default 0.1. */
+  readonly scale?: number | undefined;
+  readonly scenarios?: readonly DemoScenario[] | undefined;
+  /** Redraw in place. Default: `stdout` is a TTY. */
+  readonly tty?: boolean | undefined;
+  readonly signal?: AbortSignal | undefined;
+  /** Receives the sandbox's event lines (orders created, state changes, notifications). */
+  readonly log?: ((line: string) => void) | undefined;
+}
+
+/**
+ * What {@link runDemo} found.
+ *
+ * @example
+ * ```ts
+ * const { ok, summary } = await runDemo({ stdout: process.stdout });
+ * ```
+ */
+export interface DemoResult {
+  /** Every order ended as its script said. */
+  readonly ok: boolean;
+  readonly summary: readonly SummaryLine[];
+  /** `orderquery` answers the sandbox served, all orders together. */
+  readonly sandboxQueries: number;
+  readonly elapsedMs: number;
+}
+
+const outTradeNoOf = (scenario: DemoScenario) => `demo-${scenario.name}`;
+
+function groupsOf(scenarios: readonly DemoScenario[]): { group: WatchGroup; members: DemoScenario[] }[] {
+  const groups = new Map<string, { group: WatchGroup; members: DemoScenario[] }>();
+  for (const scenario of scenarios) {
+    const entry = groups.get(scenario.group.name) ?? { group: scenario.group, members: [] };
+    entry.members.push(scenario);
+    groups.set(scenario.group.name, entry);
+  }
+  return [...groups.values()];
+}
+
+/** At the deadline the merchant closes the order, then asks once more: a payment may have won the race. */
+async function closeAtDeadline(
+  sandbox: Sandbox,
+  client: OrderQueryClient,
+  outTradeNo: string,
+): Promise<string | undefined> {
+  await closeOrder(sandbox.url, defaultMerchant, outTradeNo);
+  const outcome = await client.queryOrder({ outTradeNo });
+  if (outcome.kind !== 'order') return undefined;
+  return typeof outcome.tradeState === 'string' ? outcome.tradeState : outcome.tradeState.unknown;
+}
+
+/**
+ * The main job on the embedded sandbox: creates orders that end differently, watches them all at once, shows a
+ * live view, and closes with a summary table. `ok` only when every order ended as its script said.
+ *
+ * @example
+ * ```ts
+ * const { ok } = await runDemo({ stdout: process.stdout });
+ * process.exitCode = ok ? 0 : 1;
+ * ```
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const scale = options.scale ?? 0.1;
+  const scenarios = options.scenarios ?? DEMO_SCENARIOS;
+  const out = options.stdout;
+  const tty = options.tty ?? out.isTTY === true;
+  const colors = picocolors.createColors(tty);
+  const started = performance.now();
+
+  const sandbox = await startSandbox({ port: 0, host: '127.0.0.1', timeScale: scale, logger: options.log });
+  let receiver: NotificationReceiver | undefined;
+  try {
+    receiver = await startNotificationReceiver({ key: defaultMerchant.key });
+    const client = createPayClient({ ...defaultMerchant, baseURL: sandbox.url });
+    out.write(
+      `${colors.bold('tradestate demo')}: ${scenarios.length} orders on the embedded WeChat Pay sandbox ` +
+        `(${sandbox.url}), story time x${Math.round(1 / scale)}\n\n`,
+    );
+    for (const scenario of scenarios) {
+      sandbox.createOrder({
+        outTradeNo: outTradeNoOf(scenario),
+        totalFee: scenario.totalFee,
+        tradeType: scenario.tradeType,
+        initialState: scenario.initialState,
+        script: scenario.script,
+        notifyUrl: scenario.notify ? receiver.url : undefined,
+      });
+    }
+
+    const tracker = new DemoTracker(scenarios, () => performance.now());
+    const view = createLiveView(out, () => tracker.rows(), { tty });
+    view.refresh();
+    const notifications = receiver.notifications;
+    const limiter = createLimiter({ ratePerSecond: 50, burst: 10 });
+
+    const byOutTradeNo = new Map(scenarios.map((scenario) => [outTradeNoOf(scenario), scenario]));
+    const afterEnd = async (scenario: DemoScenario, watch: OrderWatch): Promise<void> => {
+      if (watch.end === 'DEADLINE') {
+        const state = await closeAtDeadline(sandbox, client, outTradeNoOf(scenario));
+        tracker.step(scenario.name, state ?? 'UNKNOWN', 1);
+      }
+      tracker.finish(scenario.name);
+      view.refresh();
+    };
+    // One watchOrders stream per group (its schedule, deadline, refund policy), over one shared limiter and
+    // one notification stream, as a merchant's till, web checkout and back-end job would run side by side.
+    const watches = groupsOf(scenarios).map(({ group, members }) =>
+      watchOrders(from(members.map((scenario) => ({ outTradeNo: outTradeNoOf(scenario) }))), {
+        client,
+        schedule: scaleSchedule(schedules[group.schedule], scale),
+        deadline: group.deadlineMs * scale,
+        followRefunds: group.followRefunds,
+        notifications,
+        limiter,
+        signal: options.signal,
+      }),
+    );
+    const scenarioOf = (watch: OrderWatch): DemoScenario => {
+      const scenario = byOutTradeNo.get(watch.query.outTradeNo ?? '');
+      if (scenario === undefined) throw new Error(`a watch for an order the demo did not create`);
+      return scenario;
+    };
+    const all = merge(...watches).pipe(
+      tap((watch) => {
+        tracker.observe(scenarioOf(watch).name, watch);
+        // A finished order is drawn once its verdict is in (after closing it, for a deadline).
+        if (!watch.done || watch.end === 'DEADLINE') view.refresh();
+      }),
+      filter((watch) => watch.done),
+      mergeMap((watch) => afterEnd(scenarioOf(watch), watch)),
+    );
+    await lastValueFrom(all, { defaultValue: undefined });
+    view.stop();
+
+    const summary = tracker.summary();
+    const sandboxQueries = sandbox.counters().byEndpoint['/pay/orderquery'] ?? 0;
+    const elapsedMs = performance.now() - started;
+    const ok = tracker.allAsScripted;
+    out.write(`\n${renderSummaryTable(summary, { color: tty })}\n`);
+    const failed = summary.filter((line) => line.status !== 'ok').map((line) => line.label);
+    const verdict = ok
+      ? colors.green(`${summary.length}/${summary.length} orders ended as scripted`)
+      : colors.red(`${summary.length - failed.length}/${summary.length} ended as scripted; not: ${failed.join(', ')}`);
+    out.write(`${verdict} · ${sandboxQueries} queries served by the sandbox · ${formatDuration(elapsedMs)}\n`);
+    return { ok, summary, sandboxQueries, elapsedMs };
+  } finally {
+    await receiver?.close();
+    await sandbox.close();
+  }
+}
