@@ -76,8 +76,9 @@ export function interpretOrderQuery(
     const code = fields['err_code'] || 'RESULT_FAIL';
     const message = fields['err_code_des'] ?? '';
     if (code === 'ORDERNOTEXIST') {
-      // "Not found" can end a watch, so a sign, when WeChat sends one (it does), must verify.
-      if (fields['sign'] !== undefined) authenticate(fields);
+      // "Not found" can end a watch (and so lose a paid order), and WeChat signs every result_code answer:
+      // an unsigned one is as untrustworthy as an unsigned SUCCESS.
+      authenticate(fields);
       assertExpected(fields, expect, false);
       return { kind: 'not-found', message, fields: frozen };
     }
@@ -101,7 +102,7 @@ export function interpretOrderQuery(
  * Decodes the body of a WeChat Pay v2 `orderquery` answer into an {@link OrderQueryOutcome}.
  *
  * - `return_code` FAIL → `{ kind: 'error', code: 'RETURN_FAIL' }`, retryable only when WeChat says it is busy.
- * - `result_code` FAIL with ORDERNOTEXIST → `{ kind: 'not-found' }` (its sign, when present, must verify).
+ * - `result_code` FAIL with ORDERNOTEXIST → `{ kind: 'not-found' }` (its sign must verify: it can end a watch).
  * - other `result_code` FAIL → `{ kind: 'error', code: err_code, retryable }` (SYSTEMERROR, FREQUENCY_LIMITED… true).
  * - `result_code` SUCCESS → signature verified, then bound to `expect`, then `{ kind: 'order' }`; an unknown
  *   `trade_state` is kept as `{ unknown: value }`.

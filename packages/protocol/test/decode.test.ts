@@ -275,9 +275,12 @@ describe('decodeOrderQuery: failures WeChat reports', () => {
     });
   });
 
-  it('ORDERNOTEXIST without a sign is not-found', () => {
+  it('ORDERNOTEXIST without a sign is a SignatureError, not a not-found that could end a watch', () => {
     const body = vector('orderquery-notexist.md5.xml').replace(/<sign>.*<\/sign>/, '');
-    expect(decodeOrderQuery(body, MD5).kind).toBe('not-found');
+    expect(thrown(() => decodeOrderQuery(body, MD5))).toMatchObject({
+      name: 'SignatureError',
+      code: 'SIGNATURE_MISSING',
+    });
   });
 });
 
