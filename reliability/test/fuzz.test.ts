@@ -1,0 +1,70 @@
+import { sign } from '@tradestate/protocol';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fuzzBody } from '../src/fuzz/bodies.ts';
+import { compareParsers } from '../src/fuzz/differential.ts';
+import { FUZZ_KEY, forgeryReason, independentSign } from '../src/fuzz/oracle.ts';
+import { runFuzz } from '../src/fuzz/run-fuzz.ts';
+
+// The CI-sized run of `pnpm fuzz` (which runs 100,000): same generators, same checks, a fixed seed per day so a
+// failure reproduces with `pnpm fuzz --seed <seed>` and different days still explore different bodies.
+const CI_RUNS = 5_000;
+const seed = Math.floor(Date.now() / 86_400_000);
+
+describe('fuzz: decoders under mutated and random bodies', () => {
+  it(`${CI_RUNS} bodies: only outcomes or typed errors, no order without a valid sign, parsers agree`, () => {
+    const report = runFuzz({ runs: CI_RUNS, seed });
+    console.log(`fuzz seed ${seed}: ${JSON.stringify(report)}`);
+    expect(report.bodies).toBe(CI_RUNS);
+    // The generators must reach every path, or the run proves little: acceptances, refusals of each kind.
+    expect(report.orderquery['order']).toBeGreaterThan(CI_RUNS / 50);
+    expect(report.orderquery['not-found']).toBeGreaterThan(0);
+    expect(report.orderquery['error']).toBeGreaterThan(0);
+    expect(report.notification['SUCCESS']).toBeGreaterThan(CI_RUNS / 50);
+    for (const code of ['SIGNATURE_INVALID', 'SIGNATURE_MISSING', 'MALFORMED_XML', 'NOT_XML', 'XML_DOCTYPE']) {
+      expect(report.orderquery[code], code).toBeGreaterThan(0);
+    }
+    expect(report.differential['both-accept']).toBeGreaterThan(CI_RUNS / 50);
+  }, 120_000);
+});
+
+describe('fuzz: the oracle is independent and strict', () => {
+  it('reproduces the library signer on arbitrary fields (so a disagreement means a bug in one of them)', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.stringMatching(/^[a-z_]{1,8}$/), fc.string({ maxLength: 12 })),
+        fc.constantFrom('MD5' as const, 'HMAC-SHA256' as const),
+        (fields, signType) => {
+          expect(independentSign(fields, FUZZ_KEY, signType)).toBe(sign(fields, FUZZ_KEY, signType));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('flags an acceptance of a forged, re-signed or altered field set', () => {
+    const original = { return_code: 'SUCCESS', trade_state: 'NOTPAY', out_trade_no: 'A1' };
+    const accepted = { ...original, sign: independentSign(original, FUZZ_KEY, 'MD5') };
+    expect(forgeryReason(accepted, original, 'MD5')).toBeUndefined();
+    expect(forgeryReason({ ...accepted, device_info: '' }, original, 'MD5')).toBeUndefined();
+    expect(forgeryReason({ ...accepted, trade_state: 'SUCCESS' }, original, 'MD5')).toMatch(/independent signer/);
+    expect(forgeryReason(accepted, undefined, 'MD5')).toMatch(/no key holder/);
+    expect(forgeryReason(accepted, original, 'HMAC-SHA256')).toMatch(/independent signer/);
+    const { sign: _removed, ...unsigned } = accepted;
+    expect(forgeryReason(unsigned, original, 'MD5')).toMatch(/without a sign/);
+    const other = { ...original, trade_state: 'SUCCESS' };
+    const resigned = { ...other, sign: independentSign(other, FUZZ_KEY, 'MD5') };
+    expect(forgeryReason(resigned, original, 'MD5')).toMatch(/differ from the signed set/);
+  });
+
+  it('the differential flags a scanner that reads differently from fast-xml-parser', () => {
+    expect(compareParsers('<xml><a>1</a><b><![CDATA[x<y]]></b></xml>')).toEqual({ kind: 'both-accept' });
+    expect(compareParsers('<xml><a>1</a><a>2</a></xml>')).toEqual({ kind: 'scanner-refuses' });
+    expect(compareParsers('<xml><a>1\r\n2</a></xml>')).toEqual({ kind: 'both-accept-line-ends-differ' });
+  });
+
+  it('generates bodies of every origin', () => {
+    const origins = new Set(fc.sample(fuzzBody, { numRuns: 500, seed: 7 }).map((body) => body.origin));
+    expect([...origins].sort()).toEqual(['mutated-bytes', 'mutated-text', 'random-bytes', 'random-text', 'xml-tokens']);
+  });
+});
