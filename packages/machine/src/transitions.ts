@@ -48,9 +48,11 @@ export type OrderStateName = (typeof ACTIVE_STATES)[number] | (typeof END_STATES
  * duplicate (no-op); anything else lower or equal is a stale answer, kept as an anomaly and never a move.
  *
  * ```
- * (none) 0 → NOTPAY 1 → USERPAYING 2 → ACCEPT 3 → SUCCESS | CLOSED | REVOKED | PAYERROR 4 → REFUND 5
+ * (none) 0 → NOTPAY 1 → USERPAYING 2 → ACCEPT 3 → SUCCESS | CLOSED | PAYERROR 4 → REFUND | REVOKED 5
  * ```
  * Any jump forward is allowed (NOTPAY → SUCCESS when the poll missed USERPAYING; REFUND first seen directly).
+ * REVOKED ranks with REFUND because WeChat also reverses a paid MICROPAY order (SUCCESS → REVOKED): money
+ * returned, like a refund, which a watch following refunds must see.
  *
  * @example
  * ```ts
@@ -63,9 +65,9 @@ export const TRADE_STATE_RANK: Readonly<Record<TradeState, number>> = {
   ACCEPT: 3,
   SUCCESS: 4,
   CLOSED: 4,
-  REVOKED: 4,
   PAYERROR: 4,
   REFUND: 5,
+  REVOKED: 5,
 };
 
 /**

@@ -54,7 +54,7 @@ function allowed(from: OrderStateName, to: OrderStateName, followRefunds: boolea
   if (to === 'CANCELLED' || to === 'ERROR') return true;
   if (to === 'NOT_FOUND') return from === 'UNKNOWN';
   if (to === 'DEADLINE') return from !== 'PAID';
-  if (from === 'PAID') return to === 'REFUND' || to === 'SUCCESS';
+  if (from === 'PAID') return to === 'REFUND' || to === 'REVOKED' || to === 'SUCCESS';
   const fromTrade = from === 'UNKNOWN' ? undefined : (from as TradeState);
   if (to === 'PAID') return followRefunds && rankOf(fromTrade) < rankOf('SUCCESS');
   if (to === 'SUCCESS' && followRefunds) return false;
