@@ -1,6 +1,10 @@
 import type { OrderQuery, OrderQueryClient, TradeState } from '@tradestate/protocol';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import { fromCallback } from 'xstate';
+import { type ActorSystem, fromCallback } from 'xstate';
+
+// biome-ignore lint/suspicious/noExplicitAny: any actor system, whatever its actors.
+type AnyActorSystem = ActorSystem<any>;
+
 import { scheduleAt } from './clock.ts';
 import type { Limiter } from './limiter.ts';
 import { runQuery } from './run-query.ts';
@@ -84,12 +88,59 @@ export interface QueryActorDeps {
  * ```
  */
 export function createQueryActor(deps: QueryActorDeps) {
-  const scheduler = deps.scheduler ?? asyncScheduler;
-  return fromCallback<OrderEvent, QueryActorInput>(({ input, sendBack }) => {
-    const controller = new AbortController();
-    void runQuery({ ...deps, scheduler }, input, controller.signal).then((event) => {
-      if (event !== undefined && !controller.signal.aborted) sendBack(event);
-    });
-    return () => controller.abort();
-  });
+  return fromCallback<OrderEvent, QueryActorInput>(({ input, sendBack }) => startQuery(deps, input, sendBack));
 }
+
+/** Starts one query; the returned function aborts it. */
+function startQuery(deps: QueryActorDeps, input: QueryActorInput, sendBack: (event: OrderEvent) => void) {
+  const controller = new AbortController();
+  void runQuery({ ...deps, scheduler: deps.scheduler ?? asyncScheduler }, input, controller.signal).then((event) => {
+    if (event !== undefined && !controller.signal.aborted) sendBack(event);
+  });
+  return () => controller.abort();
+}
+
+/** Dependencies bound to an actor system, so one shared machine definition serves every watch. */
+const boundDeps = new WeakMap<AnyActorSystem, QueryActorDeps>();
+
+/**
+ * Gives the actors of {@link orderMachine} running in `system` (a root actor's `actor.system`) their client,
+ * schedule, limiter and clock, without `provide` creating a machine per watch (a provided machine copies the
+ * whole definition: about 100 KB each). Call before `actor.start()`.
+ *
+ * @example
+ * ```ts
+ * const actor = createActor(orderMachine, { input });
+ * bindWatchDependencies(actor.system, { client, schedule: schedules.native });
+ * actor.start();
+ * ```
+ */
+export function bindWatchDependencies(system: AnyActorSystem, deps: QueryActorDeps): void {
+  boundDeps.set(system, deps);
+}
+
+/** The default `wait` actor of {@link orderMachine}: the bound clock, else rxjs's `asyncScheduler`. */
+export const systemWaitActor = fromCallback<OrderEvent, WaitActorInput>(({ input, sendBack, system }) => {
+  const scheduler = boundDeps.get(system)?.scheduler ?? asyncScheduler;
+  const timer = scheduleAt(scheduler, Math.min(input.dueAt, input.deadlineAt), () => {
+    sendBack({ type: 'DUE', at: scheduler.now() });
+  });
+  return () => timer.unsubscribe();
+});
+
+/** The default `queryOrder` actor of {@link orderMachine}: the bound client; without one, a fatal `NO_CLIENT`. */
+export const systemQueryActor = fromCallback<OrderEvent, QueryActorInput>(({ input, sendBack, system }) => {
+  const deps = boundDeps.get(system);
+  if (deps !== undefined) return startQuery(deps, input, sendBack);
+  sendBack({
+    type: 'QUERY_FAILED',
+    error: {
+      code: 'NO_CLIENT',
+      message: 'orderMachine has no client: bindWatchDependencies or createOrderMachine',
+      retryable: false,
+    },
+    at: Date.now(),
+    nextDelayMs: null,
+  });
+  return undefined;
+});

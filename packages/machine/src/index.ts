@@ -1,4 +1,5 @@
 export {
+  bindWatchDependencies,
   createQueryActor,
   createWaitActor,
   type QueryActorDeps,

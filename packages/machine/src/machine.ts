@@ -1,7 +1,7 @@
 import { TRADE_STATES, type TradeState } from '@tradestate/protocol';
-import { and, assign, fromCallback, not, setup } from 'xstate';
+import { and, assign, not, setup } from 'xstate';
 import type { QueryActorInput, WaitActorInput } from './actors.ts';
-import { createWaitActor } from './actors.ts';
+import { systemQueryActor, systemWaitActor } from './actors.ts';
 import { ACTIVE_STATES, classifyOutcome, type OrderStateName, type OutcomeClass, stateFor } from './transitions.ts';
 import type {
   Anomaly,
@@ -39,20 +39,6 @@ function eventTime(event: OrderEvent): number {
   return event.at;
 }
 
-/** The default query actor: a machine that was not given a client cannot query, and says so once. */
-const missingClient = fromCallback<OrderEvent, QueryActorInput>(({ sendBack }) => {
-  sendBack({
-    type: 'QUERY_FAILED',
-    error: {
-      code: 'NO_CLIENT',
-      message: 'orderMachine has no queryOrder actor: use createOrderMachine',
-      retryable: false,
-    },
-    at: Date.now(),
-    nextDelayMs: null,
-  });
-});
-
 const orderSetup = setup({
   types: {
     context: {} as OrderContext,
@@ -61,8 +47,8 @@ const orderSetup = setup({
     output: {} as OrderMachineOutput,
   },
   actors: {
-    wait: createWaitActor(),
-    queryOrder: missingClient,
+    wait: systemWaitActor,
+    queryOrder: systemQueryActor,
   },
   guards: {
     /** The outcome moves the watch forward to exactly this trade state. */
@@ -344,8 +330,9 @@ function machineConfig(live: boolean): MachineConfig {
  * ({@link TRADE_STATE_RANK}); a stale answer is an anomaly in context. Because the wait is an invoked actor
  * with its due time in context (not an `after` delay), a persisted snapshot resumes where it stopped.
  *
- * This definition has no client: use {@link createOrderMachine} to provide one, or provide your own
- * `queryOrder` and `wait` actors with `orderMachine.provide`.
+ * The definition holds no client: bind one to a running actor's system with `bindWatchDependencies` (what
+ * `watchOrder` does: one shared definition for every watch), or make a machine with its own via
+ * {@link createOrderMachine}, or provide your own `queryOrder` and `wait` actors with `orderMachine.provide`.
  *
  * @example
  * ```ts

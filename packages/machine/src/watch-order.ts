@@ -1,8 +1,9 @@
 import type { OrderQuery, OrderQueryClient } from '@tradestate/protocol';
 import { asyncScheduler, Observable, ReplaySubject, type SchedulerLike, share } from 'rxjs';
 import { createActor, type InspectionEvent, type Snapshot, type Observer as XObserver } from 'xstate';
-import { createOrderMachine } from './create-order-machine.ts';
+import { bindWatchDependencies } from './actors.ts';
 import type { Limiter } from './limiter.ts';
+import { orderMachine } from './machine.ts';
 import { toOrderWatch, watchChanged } from './order-watch.ts';
 import { concernsOrder, type NotificationInput, queryKey, toWatchOutcome } from './outcome.ts';
 import { type JitterOptions, nextDelay, type Schedule } from './schedules.ts';
@@ -115,21 +116,21 @@ export function watchOrder(options: WatchOrderOptions): Observable<OrderWatch> {
   const source = new Observable<OrderWatch>((subscriber) => {
     const scheduler = options.scheduler ?? asyncScheduler;
     const key = queryKey(options.query);
-    const machine = createOrderMachine({
-      client: options.client,
-      schedule: options.schedule,
-      limiter: options.limiter,
-      scheduler,
-      jitter: options.jitter,
-    });
     const persist = createPersister(options.store, (error) => subscriber.error(error));
     const inspect = options.inspect === undefined ? {} : { inspect: options.inspect };
     // xstate requires `input` with a snapshot too; a restored actor takes everything from the snapshot.
     const input = watchInput(options, options.query, scheduler);
     const actor =
       options.snapshot === undefined
-        ? createActor(machine, { input, ...inspect })
-        : createActor(machine, { input, snapshot: options.snapshot as unknown as Snapshot<unknown>, ...inspect });
+        ? createActor(orderMachine, { input, ...inspect })
+        : createActor(orderMachine, { input, snapshot: options.snapshot as unknown as Snapshot<unknown>, ...inspect });
+    bindWatchDependencies(actor.system, {
+      client: options.client,
+      schedule: options.schedule,
+      limiter: options.limiter,
+      scheduler,
+      jitter: options.jitter,
+    });
     let last: OrderWatch | undefined;
     const publish = () => {
       const snapshot = actor.getSnapshot();
