@@ -119,7 +119,15 @@ export function bindWatchDependencies(system: AnyActorSystem, deps: QueryActorDe
   boundDeps.set(system, deps);
 }
 
-/** The default `wait` actor of {@link orderMachine}: the bound clock, else rxjs's `asyncScheduler`. */
+/**
+ * The default `wait` actor of {@link orderMachine}: the clock bound with {@link bindWatchDependencies},
+ * else rxjs's `asyncScheduler`.
+ *
+ * @example
+ * ```ts
+ * const machine = orderMachine.provide({ actors: { wait: systemWaitActor } }); // the default, made explicit
+ * ```
+ */
 export const systemWaitActor = fromCallback<OrderEvent, WaitActorInput>(({ input, sendBack, system }) => {
   const scheduler = boundDeps.get(system)?.scheduler ?? asyncScheduler;
   const timer = scheduleAt(scheduler, Math.min(input.dueAt, input.deadlineAt), () => {
@@ -128,7 +136,15 @@ export const systemWaitActor = fromCallback<OrderEvent, WaitActorInput>(({ input
   return () => timer.unsubscribe();
 });
 
-/** The default `queryOrder` actor of {@link orderMachine}: the bound client; without one, a fatal `NO_CLIENT`. */
+/**
+ * The default `queryOrder` actor of {@link orderMachine}: the client bound with {@link bindWatchDependencies};
+ * without one it fails at once with a non-retryable `NO_CLIENT`, so the watch ends `ERROR` rather than hang.
+ *
+ * @example
+ * ```ts
+ * const machine = orderMachine.provide({ actors: { queryOrder: systemQueryActor } }); // the default, made explicit
+ * ```
+ */
 export const systemQueryActor = fromCallback<OrderEvent, QueryActorInput>(({ input, sendBack, system }) => {
   const deps = boundDeps.get(system);
   if (deps !== undefined) return startQuery(deps, input, sendBack);

@@ -4,6 +4,8 @@ export {
   createWaitActor,
   type QueryActorDeps,
   type QueryActorInput,
+  systemQueryActor,
+  systemWaitActor,
   type WaitActorInput,
 } from './actors.ts';
 export { type Cancellable, scheduleAt } from './clock.ts';

@@ -83,7 +83,18 @@ export function watchInput(options: WatchOptions, query: OrderQuery, scheduler: 
   };
 }
 
-/** Store writes are ordered per key and their failures reported, never thrown into the watch. */
+/**
+ * A writer of watch snapshots to a {@link SnapshotStore}: writes are ordered (one chain, so a `delete` never
+ * overtakes the `set` before it) and failures go to `onError`, never thrown into the watch. Passing
+ * `undefined` as the snapshot deletes the entry.
+ *
+ * @example
+ * ```ts
+ * const persist = createPersister(store, (error) => console.error(error));
+ * persist('out_trade_no:A1', snapshot, Date.now());
+ * persist('out_trade_no:A1', undefined, Date.now()); // ended: forget it
+ * ```
+ */
 export function createPersister(store: SnapshotStore | undefined, onError: (error: unknown) => void) {
   let chain: Promise<void> = Promise.resolve();
   return (key: string, snapshot: PersistedOrderSnapshot | undefined, at: number) => {

@@ -38,7 +38,14 @@ export function watchOrders(queries$: Observable<OrderQuery>, options: WatchOrde
   return runWatches(queries$, [], options);
 }
 
-/** `watchOrders` plus snapshots to resume; shared with `resumeWatches`. */
+/**
+ * `watchOrders` plus persisted snapshots to resume (only active ones are); what `resumeWatches` runs on.
+ *
+ * @example
+ * ```ts
+ * runWatches(undefined, storedSnapshots, { client, schedule: schedules.backend, deadline: 0 }).subscribe(log);
+ * ```
+ */
 export function runWatches(
   queries$: Observable<OrderQuery> | undefined,
   restored: readonly PersistedOrderSnapshot[],
