@@ -1,0 +1,33 @@
+// The checkout on http://127.0.0.1:3000 against an in-process sandbox.
+// Run with `pnpm --filter @tradestate-examples/checkout-web start`; PORT and DEADLINE_MS override the defaults.
+import { schedules } from '@tradestate/machine';
+import { createPayClient } from '@tradestate/protocol';
+import { defaultMerchant, startSandbox } from '@tradestate/sandbox';
+import { OrderBook } from './order-book.ts';
+import { sandboxPayments } from './sandbox-payments.ts';
+import { buildCheckoutServer } from './server.ts';
+
+const port = Number(process.env['PORT'] ?? 3000);
+const deadlineMs = Number(process.env['DEADLINE_MS'] ?? 60_000);
+
+const sandbox = await startSandbox();
+const client = createPayClient({ ...defaultMerchant, baseURL: sandbox.url });
+const book = new OrderBook({
+  client,
+  merchant: defaultMerchant,
+  baseURL: sandbox.url,
+  schedule: schedules.native,
+  deadlineMs,
+});
+const app = await buildCheckoutServer({ book, payments: sandboxPayments(sandbox), key: defaultMerchant.key });
+await app.listen({ port, host: '127.0.0.1' });
+console.log(
+  `checkout on http://127.0.0.1:${port} (WeChat Pay sandbox on ${sandbox.url}); orders close after ${deadlineMs} ms`,
+);
+
+const stop = async () => {
+  await app.close();
+  await sandbox.close();
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

@@ -1,0 +1,92 @@
+import type { OrderWatch } from '@tradestate/machine';
+import type { OrderOutcome } from '@tradestate/protocol';
+
+/**
+ * What the page shows: the customer's view of an order, not WeChat's vocabulary.
+ *
+ * @example
+ * const status: CheckoutStatus = 'waiting';
+ */
+export type CheckoutStatus = 'waiting' | 'paid' | 'refunded' | 'closed' | 'failed' | 'unknown';
+
+/**
+ * One server-sent event of `GET /orders/:id/events`.
+ *
+ * @example
+ * const event: StatusEvent = { outTradeNo: 'WEB1', status: 'paid', tradeState: 'SUCCESS', attempts: 2, done: true };
+ */
+export interface StatusEvent {
+  readonly outTradeNo: string;
+  readonly status: CheckoutStatus;
+  /** The latest verified `trade_state`, if any answer came yet. */
+  readonly tradeState?: string | undefined;
+  /** Queries spent on the order. */
+  readonly attempts: number;
+  /** The last event of the stream. */
+  readonly done: boolean;
+  /** How the watch ended, when done (`SUCCESS`, `DEADLINE`, …). */
+  readonly end?: string | undefined;
+  readonly transactionId?: string | undefined;
+}
+
+/**
+ * The customer-facing status for a trade state: paid only on SUCCESS (or REFUND: it was paid), closed or failed
+ * only on WeChat's own final words; everything else is still waiting.
+ *
+ * @example
+ * checkoutStatusOf('USERPAYING', false); // 'waiting'
+ */
+export function checkoutStatusOf(tradeState: string | undefined, done: boolean): CheckoutStatus {
+  switch (tradeState) {
+    case 'SUCCESS':
+      return 'paid';
+    case 'REFUND':
+      return 'refunded';
+    case 'CLOSED':
+    case 'REVOKED':
+      return 'closed';
+    case 'PAYERROR':
+      return 'failed';
+    default:
+      return done ? 'unknown' : 'waiting';
+  }
+}
+
+/**
+ * The event for one emission of `watchOrder`.
+ *
+ * @example
+ * watchOrder(options).pipe(map((watch) => statusEventOf('WEB1', watch)));
+ */
+export function statusEventOf(outTradeNo: string, watch: OrderWatch): StatusEvent {
+  const { tradeState } = watch;
+  return {
+    outTradeNo,
+    status: checkoutStatusOf(tradeState, watch.done),
+    tradeState,
+    attempts: watch.attempts,
+    done: watch.done,
+    end: watch.end,
+    transactionId: watch.order?.transactionId,
+  };
+}
+
+/**
+ * The last event of an order closed at its deadline: what the query after `closeorder` said.
+ *
+ * @example
+ * statusEventAfterClose('WEB1', outcome, watch.attempts + 1);
+ */
+export function statusEventAfterClose(outTradeNo: string, outcome: OrderOutcome, attempts: number): StatusEvent {
+  // A trade_state this library does not know is shown as it came, and never counts as paid or closed.
+  const tradeState = typeof outcome.tradeState === 'string' ? outcome.tradeState : outcome.tradeState.unknown;
+  return {
+    outTradeNo,
+    status: checkoutStatusOf(tradeState, true),
+    tradeState,
+    attempts,
+    done: true,
+    end: tradeState,
+    transactionId: outcome.order.transactionId,
+  };
+}

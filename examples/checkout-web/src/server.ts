@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { decodeNotification, notificationReply, type SignType, TradestateError } from '@tradestate/protocol';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { OrderBook } from './order-book.ts';
+import { loadStaticFiles } from './static-files.ts';
+
+/**
+ * The payment provider's side the checkout needs besides `orderquery`: creating the order (WeChat's
+ * `unifiedorder`) and, for this demo only, the customer's phone paying it.
+ *
+ * @example
+ * const payments: PaymentsGateway = {
+ *   createOrder: (order) => sandbox.createOrder({ ...order, tradeType: 'NATIVE' }),
+ *   payAsCustomer: (outTradeNo) => sandbox.setTradeState(outTradeNo, 'SUCCESS'),
+ * };
+ */
+export interface PaymentsGateway {
+  createOrder(order: { outTradeNo: string; totalFee: number; notifyUrl: string }): Promise<unknown>;
+  payAsCustomer(outTradeNo: string): Promise<unknown>;
+}
+
+/**
+ * Options of {@link buildCheckoutServer}.
+ *
+ * @example
+ * const app = await buildCheckoutServer({ book, payments, key: merchant.key });
+ */
+export interface CheckoutServerOptions {
+  readonly book: OrderBook;
+  readonly payments: PaymentsGateway;
+  /** The merchant API key notifications are verified with. */
+  readonly key: string;
+  readonly signType?: SignType | undefined;
+  /** The `notify_url` given to WeChat. Default: this server's own `/wechatpay/notify`. */
+  readonly notifyUrl?: string | undefined;
+  /** Fastify's logger setting. Default off. */
+  readonly logger?: boolean | undefined;
+}
+
+const OUT_TRADE_NO = /^[A-Za-z0-9_-]{1,32}$/;
+
+function newOutTradeNo(): string {
+  return `WEB${Date.now()}${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * The checkout back end: `POST /orders`, `GET /orders/:id/events` (server-sent events of the order's status),
+ * `POST /orders/:id/pay` (the sandbox's stand-in for the customer's phone), `POST /wechatpay/notify`, and the page.
+ *
+ * @example
+ * const app = await buildCheckoutServer({ book, payments, key });
+ * await app.listen({ port: 3000, host: '127.0.0.1' });
+ */
+export async function buildCheckoutServer(options: CheckoutServerOptions): Promise<FastifyInstance> {
+  const { book, payments } = options;
+  const files = await loadStaticFiles();
+  // forceCloseConnections: event streams are long-lived; closing the server must not wait for browsers.
+  const app = Fastify({ logger: options.logger ?? false, forceCloseConnections: true });
+
+  app.addContentTypeParser(
+    ['text/xml', 'application/xml'],
+    { parseAs: 'string', bodyLimit: 64 * 1024 },
+    (_request, body, done) => done(null, body),
+  );
+
+  for (const [path, file] of files) {
+    app.get(path, (_request, reply) => reply.type(file.contentType).send(file.body));
+  }
+
+  app.post<{ Body: { totalFee?: unknown } | undefined }>('/orders', async (request, reply) => {
+    const totalFee = request.body?.totalFee ?? 1;
+    if (typeof totalFee !== 'number' || !Number.isSafeInteger(totalFee) || totalFee <= 0) {
+      return reply.code(400).send({ error: 'totalFee must be a positive integer number of fen' });
+    }
+    const outTradeNo = newOutTradeNo();
+    const notifyUrl = options.notifyUrl ?? `${app.listeningOrigin}/wechatpay/notify`;
+    await payments.createOrder({ outTradeNo, totalFee, notifyUrl });
+    book.add(outTradeNo);
+    return reply.code(201).send({ outTradeNo, totalFee });
+  });
+
+  app.post<{ Params: { id: string } }>('/orders/:id/pay', async (request, reply) => {
+    const { id } = request.params;
+    if (!OUT_TRADE_NO.test(id) || !book.has(id)) return reply.code(404).send({ error: 'unknown order' });
+    await payments.payAsCustomer(id);
+    return reply.code(202).send({ outTradeNo: id });
+  });
+
+  app.get<{ Params: { id: string } }>('/orders/:id/events', (request, reply) => {
+    const status$ = book.status$(request.params.id);
+    if (status$ === undefined) return reply.code(404).send({ error: 'unknown order' });
+    reply.hijack();
+    const stream = reply.raw;
+    stream.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+    });
+    const send = (data: unknown) => stream.write(`event: status\ndata: ${JSON.stringify(data)}\n\n`);
+    const subscription = status$.subscribe({
+      next: send,
+      error: (err: unknown) => {
+        request.log.warn({ code: err instanceof TradestateError ? err.code : 'UNKNOWN' }, 'order watch failed');
+        send({ outTradeNo: request.params.id, status: 'unknown', attempts: 0, done: true, end: 'ERROR' });
+        stream.end();
+      },
+      complete: () => stream.end(),
+    });
+    request.raw.on('close', () => subscription.unsubscribe());
+    return reply;
+  });
+
+  app.post<{ Body: string }>('/wechatpay/notify', (request, reply) => {
+    reply.type('text/xml; charset=utf-8');
+    try {
+      const notification = decodeNotification(request.body, { key: options.key, signType: options.signType });
+      book.notify(notification);
+      // Acknowledged once the order book has it: WeChat stops resending. A verified notification for an order
+      // this process does not know is acknowledged too (another instance created it).
+      return reply.send(notificationReply(true));
+    } catch (err) {
+      request.log.warn({ code: err instanceof TradestateError ? err.code : 'UNKNOWN' }, 'notification refused');
+      return reply.send(notificationReply(false, 'invalid notification'));
+    }
+  });
+
+  return app;
+}
