@@ -28,6 +28,8 @@ export function renderSummaryTable(lines: readonly SummaryLine[], options: { rea
   const table = new Table({
     head: ['order', 'timeline', 'expected', 'queries', 'elapsed', 'result'],
     colAligns: ['left', 'left', 'left', 'right', 'right', 'left'],
+    // No rule between rows: one line per order reads better and pastes into a README as is.
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     // cli-table3 colours through its own dependency; without a terminal the table must be plain text.
     style: options.color ? { head: ['cyan'], border: ['gray'] } : { head: [], border: [] },
   });
