@@ -27,8 +27,9 @@ export interface CliIo {
 }
 
 /**
- * The real process: its streams and environment, and a signal aborted on SIGINT or SIGTERM.
- * A second interrupt is left to Node's default handling, so a stuck process can still be killed.
+ * The real process: its streams and environment, and a signal aborted on SIGINT or SIGTERM, or when the reader of
+ * the output goes away (EPIPE). A second interrupt is left to Node's default handling, so a stuck process can still
+ * be killed.
  *
  * @example
  * ```ts
@@ -44,5 +45,12 @@ export function processIo(): CliIo {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // `tradestate watch --json | head -1`: when the reader goes away, stop watching instead of crashing on EPIPE.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      controller.abort(new Error('output closed'));
+    });
+  }
   return { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal };
 }
