@@ -125,6 +125,28 @@ describe('watchOrders', () => {
     expect(recording.frames.filter((f) => f.notification.kind === 'C')).toHaveLength(1);
   });
 
+  it('a notification during a query ends the watch and aborts that query', async () => {
+    const clock = new VirtualClock();
+    const held = new ScriptedClient([stateOutcome('A', 'NOTPAY')], { hold: true });
+    const notifications = new Subject<OrderQueryOutcome>();
+    const recording = clock.record(
+      watchOrders(queries(['A']), {
+        client: held,
+        notifications,
+        schedule: schedules.native,
+        deadline: 10_000,
+        scheduler: clock.scheduler,
+      }),
+    );
+    await clock.advanceTo(2500);
+    expect(held.inFlight).toBe(1);
+    notifications.next(stateOutcome('A', 'SUCCESS'));
+    await clock.settle();
+    expect(held.calls[0]?.signal?.aborted).toBe(true);
+    expect(lastPerOrder(recording.frames).get('A')).toMatchObject({ end: 'SUCCESS', attempts: 1 });
+    expect(recording.frames.at(-1)?.notification.kind).toBe('C');
+  });
+
   it('unsubscribing aborts every query in flight', async () => {
     const clock = new VirtualClock();
     const held = new ScriptedClient([stateOutcome('A', 'NOTPAY')], { hold: true });
