@@ -45,7 +45,7 @@ describe('TimerQueue', () => {
     const fired: number[] = [];
     const timers = new TimerQueue(clock.scheduler, (_key, now) => fired.push(now));
     const times = Array.from({ length: 300 }, (_, i) => (i * 7919) % 1000);
-    times.forEach((at, i) => timers.set(`k${i}`, at));
+    for (const [i, at] of times.entries()) timers.set(`k${i}`, at);
     await clock.advanceTo(2000);
     expect(fired).toEqual([...times].sort((a, b) => a - b));
   });
