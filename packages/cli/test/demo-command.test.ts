@@ -1,3 +1,4 @@
+import { defaultMerchant } from '@tradestate/sandbox';
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../src/demo/run-demo.ts';
 import { DEMO_SCENARIOS, type DemoScenario } from '../src/demo/scenarios.ts';
@@ -28,6 +29,7 @@ describe('tradestate demo', () => {
       expect(row, name).toContain('as scripted');
     }
     expect(stdout).toMatch(/6\/6 orders ended as scripted · \d+ queries served by the sandbox/);
+    expect(stdout).not.toContain(defaultMerchant.key);
   });
 
   it('refuses a speed outside 1..1000 with the usage exit code', async () => {
