@@ -4,7 +4,7 @@ import { runDemo } from '../src/demo/run-demo.ts';
 import { DEMO_SCENARIOS, type DemoScenario } from '../src/demo/scenarios.ts';
 import { EXIT_CODES } from '../src/exit-codes.ts';
 import { collect } from './collect.ts';
-import { runCli } from './run-cli.ts';
+import { runCli, startCli, waitForOutput } from './run-cli.ts';
 
 describe('tradestate demo', () => {
   it('ends every order as scripted, prints plain lines when piped, a summary table, and exits 0', async () => {
@@ -70,5 +70,16 @@ describe('runDemo', () => {
     // Several frames of the same row, the last one final.
     expect(text.split('micropay-password').length).toBeGreaterThan(3);
     expect(text).toMatch(/USERPAYING → SUCCESS/);
+  });
+});
+
+describe('tradestate demo interrupted', () => {
+  it('stops every watch, still prints the summary, and exits 130', async () => {
+    const cli = startCli(['demo']);
+    await waitForOutput(cli.stdout.text, (text) => text.includes('✔ micropay-declined'));
+    cli.interrupt();
+    expect(await cli.exit).toBe(EXIT_CODES.CANCELLED);
+    expect(cli.stdout.text()).toMatch(/jsapi-paid .*CANCELLED/);
+    expect(cli.stdout.text()).toMatch(/ended as scripted; not: /);
   });
 });

@@ -18,7 +18,7 @@ Examples:
   $ tradestate demo --speed 5       # story time 5x faster (slower than the default 10x)
   $ tradestate demo | cat           # plain lines instead of the live view
 
-Exit code 0 only when every order ended as its script said, else 1.`;
+Exit code 0 only when every order ended as its script said, 130 when interrupted, else 1.`;
 
 /**
  * Registers `tradestate demo`: the main job on the embedded sandbox, exit 0 only when every order ended as
@@ -44,6 +44,7 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
       const { io } = context;
       const log = flags.verbose === true ? (line: string) => io.stderr.write(`sandbox: ${line}\n`) : undefined;
       const { ok } = await runDemo({ stdout: io.stdout, scale: 1 / speed, signal: io.signal, log });
-      context.exit(ok ? EXIT_CODES.PAID : EXIT_CODES.ERROR);
+      if (io.signal?.aborted === true) context.exit(EXIT_CODES.CANCELLED);
+      else context.exit(ok ? EXIT_CODES.PAID : EXIT_CODES.ERROR);
     });
 }
