@@ -16,7 +16,8 @@ import { loadStaticFiles } from './static-files.ts';
  */
 export interface PaymentsGateway {
   createOrder(order: { outTradeNo: string; totalFee: number; notifyUrl: string }): Promise<unknown>;
-  payAsCustomer(outTradeNo: string): Promise<unknown>;
+  /** Demo only: without it (as in production), `POST /orders/:id/pay` does not exist. */
+  payAsCustomer?: ((outTradeNo: string) => Promise<unknown>) | undefined;
 }
 
 /**
@@ -45,7 +46,8 @@ function newOutTradeNo(): string {
 
 /**
  * The checkout back end: `POST /orders`, `GET /orders/:id/events` (server-sent events of the order's status),
- * `POST /orders/:id/pay` (the sandbox's stand-in for the customer's phone), `POST /wechatpay/notify`, and the page.
+ * `POST /orders/:id/pay` (the sandbox's stand-in for the customer's phone, only when the gateway can pay),
+ * `POST /wechatpay/notify`, and the page.
  *
  * @example
  * const app = await buildCheckoutServer({ book, payments, key });
@@ -79,12 +81,15 @@ export async function buildCheckoutServer(options: CheckoutServerOptions): Promi
     return reply.code(201).send({ outTradeNo, totalFee });
   });
 
-  app.post<{ Params: { id: string } }>('/orders/:id/pay', async (request, reply) => {
-    const { id } = request.params;
-    if (!OUT_TRADE_NO.test(id) || !book.has(id)) return reply.code(404).send({ error: 'unknown order' });
-    await payments.payAsCustomer(id);
-    return reply.code(202).send({ outTradeNo: id });
-  });
+  const { payAsCustomer } = payments;
+  if (payAsCustomer !== undefined) {
+    app.post<{ Params: { id: string } }>('/orders/:id/pay', async (request, reply) => {
+      const { id } = request.params;
+      if (!OUT_TRADE_NO.test(id) || !book.has(id)) return reply.code(404).send({ error: 'unknown order' });
+      await payAsCustomer(id);
+      return reply.code(202).send({ outTradeNo: id });
+    });
+  }
 
   app.get<{ Params: { id: string } }>('/orders/:id/events', (request, reply) => {
     const status$ = book.status$(request.params.id);

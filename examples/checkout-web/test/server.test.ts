@@ -1,7 +1,10 @@
-import { buildXml, parseXml, sign } from '@tradestate/protocol';
+import { schedules } from '@tradestate/machine';
+import { buildXml, createPayClient, parseXml, sign } from '@tradestate/protocol';
 import { defaultMerchant } from '@tradestate/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OrderBook } from '../src/order-book.ts';
 import type { StatusEvent } from '../src/order-status.ts';
+import { buildCheckoutServer } from '../src/server.ts';
 import { startCheckout, statusEvents } from './checkout-harness.ts';
 
 let checkout: Awaited<ReturnType<typeof startCheckout>>;
@@ -128,6 +131,32 @@ describe('the checkout back end', () => {
     const rxjs = await fetch(`${checkout.url}/vendor/rxjs.umd.min.js`);
     expect(rxjs.status).toBe(200);
     expect(await rxjs.text()).toMatch(/rxjs/);
+  });
+});
+
+describe('without a way to pay as the customer (production)', () => {
+  it('has no pay route', async () => {
+    const app = await buildCheckoutServer({
+      book: new OrderBook({
+        client: createPayClient({ ...defaultMerchant, baseURL: checkout.sandbox.url }),
+        merchant: defaultMerchant,
+        baseURL: checkout.sandbox.url,
+        schedule: schedules.native,
+        deadlineMs: 1000,
+      }),
+      payments: { createOrder: async (order) => checkout.sandbox.createOrder({ ...order, tradeType: 'NATIVE' }) },
+      key: defaultMerchant.key,
+      notifyUrl: 'https://shop.example/wechatpay/notify',
+    });
+    try {
+      const created = await app.inject({ method: 'POST', url: '/orders', payload: { totalFee: 1 } });
+      expect(created.statusCode).toBe(201);
+      const { outTradeNo } = created.json<{ outTradeNo: string }>();
+      expect(checkout.sandbox.getOrder(outTradeNo)?.notifyUrl).toBe('https://shop.example/wechatpay/notify');
+      expect((await app.inject({ method: 'POST', url: `/orders/${outTradeNo}/pay` })).statusCode).toBe(404);
+    } finally {
+      await app.close();
+    }
   });
 });
 
