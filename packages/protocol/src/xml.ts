@@ -53,9 +53,17 @@ const COMMENT = /<!--(?:[^-]|-[^-])*-->/y;
 const ENTITY = /&(?:#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6})|(lt|gt|amp|apos|quot));|&/g;
 const NAMED_ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
 
+// Messages quote the body (the validator's open-tag stack, field names): capped, so that one hostile answer cannot
+// put a 160 KB line in every log that records the error.
+const MAX_MESSAGE_CHARS = 200;
+
 type Malformed = (message: string, cause?: unknown) => MalformedResponseError;
 const malformed: Malformed = (message, cause) =>
-  new MalformedResponseError('MALFORMED_XML', message, cause === undefined ? {} : { cause });
+  new MalformedResponseError(
+    'MALFORMED_XML',
+    message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}…` : message,
+    cause === undefined ? {} : { cause },
+  );
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
