@@ -163,6 +163,21 @@ add(
   malformedXml('2,000 levels of nesting, under the size cap'),
 );
 add(
+  'unclosed-nesting-5000.xml',
+  `<xml>${'<a>'.repeat(5_000)}`,
+  malformedXml('5,000 unclosed tags: the refusal must not quote the whole open-tag stack'),
+);
+add(
+  'long-field-name.xml',
+  `<xml><${'n'.repeat(30_000)}>1</${'n'.repeat(30_000)}><${'n'.repeat(30_000)}/></xml>`.slice(0, 64_000),
+  malformedXml('a 30,000-character field name: the refusal must not quote it'),
+);
+add(
+  'repeated-long-field-name.xml',
+  `<xml><${'r'.repeat(20_000)}>1</${'r'.repeat(20_000)}><${'r'.repeat(20_000)}/></xml>`,
+  malformedXml('a 20,000-character field name, repeated'),
+);
+add(
   'nesting-one-level.xml',
   '<xml><return_code>SUCCESS</return_code><trade_state><value>SUCCESS</value></trade_state></xml>',
   malformedXml('one level of nesting'),
