@@ -259,33 +259,39 @@ describe('against the sandbox: restore, limiter, abort', () => {
 });
 
 describe('unsubscribing aborts the request in flight (seen by the server)', () => {
-  it('the connection is closed before any answer', async () => {
-    let arrived: () => void = () => {};
-    const requestArrived = new Promise<void>((resolve) => {
-      arrived = resolve;
-    });
-    let closedBeforeAnswer: Promise<boolean> = Promise.resolve(false);
-    // This server never answers: it only records whether the client closed the connection first.
-    const server = await listen((_req, _body, _reply, res) => {
-      closedBeforeAnswer = new Promise((done) => res.on('close', () => done(!res.writableEnded)));
-      arrived();
-    });
+  it('the connection is closed before the sandbox answers', async () => {
+    // Every answer is held back 1.5 s: unsubscribing at the first request must close its connection first.
+    const held = await startSandbox({ seed: 1, faults: { latency: 1, latencyMs: 1500 } });
     try {
-      const slow = createPayClient({ ...defaultMerchant, baseURL: server.url, timeoutMs: 10_000 });
+      held.createOrder({ outTradeNo: 'HELD1', totalFee: 1, tradeType: 'NATIVE' });
+      const slow = createPayClient({ ...defaultMerchant, baseURL: held.url, timeoutMs: 10_000 });
       const subscription = watchOrder({
         client: slow,
         query: { outTradeNo: 'HELD1' },
         schedule: fast,
         deadline: 20_000,
       }).subscribe();
-      await requestArrived;
+      await until(() => held.counters().requests === 1);
       subscription.unsubscribe();
-      expect(await closedBeforeAnswer).toBe(true);
+      await until(() => held.counters().abandoned === 1);
+      await new Promise((resolve) => setTimeout(resolve, 1600));
+      const counters = held.counters();
+      expect(counters.abandoned).toBe(1);
+      expect(counters.requests).toBe(1); // no further poll after unsubscribing
+      expect(counters.byAnswer['NOTPAY'] ?? 0).toBe(0); // the held answer was never written
     } finally {
-      await server.close();
+      await held.close();
     }
   });
 });
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 /** A loopback HTTP server handing each request's body to `onRequest`. */
 async function listen(

@@ -10,6 +10,7 @@ function zeroFaults(): Record<FaultKind, number> {
 /** Mutable tallies behind {@link SandboxCounters}; cheap to bump on the request path. */
 export class Counters {
   requests = 0;
+  abandoned = 0;
   byEndpoint = new Map<string, number>();
   byAnswer = new Map<string, number>();
   faults = zeroFaults();
@@ -30,6 +31,7 @@ export class Counters {
 
   reset(): void {
     this.requests = 0;
+    this.abandoned = 0;
     this.byEndpoint.clear();
     this.byAnswer.clear();
     this.faults = zeroFaults();
@@ -39,6 +41,7 @@ export class Counters {
   snapshot(queriesByOrder: Record<string, number>): SandboxCounters {
     return {
       requests: this.requests,
+      abandoned: this.abandoned,
       byEndpoint: Object.fromEntries(this.byEndpoint),
       byAnswer: Object.fromEntries(this.byAnswer),
       faultsInjected: { ...this.faults },

@@ -79,7 +79,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const servePay = (req: IncomingMessage, res: ServerResponse, path: string, body: Buffer | undefined): void => {
     counters.endpoint(path);
     const draw = faults.draw();
+    // A client that gives up (deadline, unsubscribe) closes the connection before the answer is written: counted,
+    // so tests can see cancellation from the server's side. The sandbox's own resets and shutdown are not.
+    res.once('close', () => {
+      if (!res.writableEnded && draw.fault !== 'reset' && !closing) counters.abandoned++;
+    });
     const respond = () => {
+      if (res.destroyed) return; // the client left while the answer was held back: nothing to serve or count
       switch (draw.fault) {
         case 'hang':
           // Nothing is written: the client waits until it gives up or the sandbox closes the socket.

@@ -218,6 +218,8 @@ export interface SandboxOrder {
 export interface SandboxCounters {
   /** Requests on the pay endpoints (the control API is not counted). */
   readonly requests: number;
+  /** Pay requests whose client closed the connection before the answer was written (it gave up or was cancelled). */
+  readonly abandoned: number;
   /** Requests per path, e.g. `/pay/orderquery`. */
   readonly byEndpoint: Readonly<Record<string, number>>;
   /**

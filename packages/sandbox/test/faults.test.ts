@@ -81,12 +81,15 @@ describe('each fault kind, at rate 1, as the protocol client sees it', () => {
     const sb = await withFault({ hang: 1 });
     const err = await rejection(query(sb, 100));
     expect((err as TransportError).code).toBe('TIMEOUT');
+    // The client's deadline closed the connection before any answer, and the sandbox saw it.
+    await waitFor(() => sb.counters().abandoned === 1);
     // A raw request that never gives up: close() must end it rather than wait for it.
     const pending = fetch(`${sb.url}/pay/orderquery`, { method: 'POST', body: signedRequest({ out_trade_no: 'F1' }) });
     await waitFor(() => sb.counters().faultsInjected.hang === 2);
     await sb.close();
     await expect(pending).rejects.toThrow();
     expect(sb.counters().faultsInjected.hang).toBe(2);
+    expect(sb.counters().abandoned).toBe(1); // the sandbox's own shutdown is not a client giving up
   });
 
   it('reset: the connection is destroyed, a NETWORK error', async () => {
@@ -95,6 +98,7 @@ describe('each fault kind, at rate 1, as the protocol client sees it', () => {
     expect(err).toBeInstanceOf(TransportError);
     expect((err as TransportError).code).toBe('NETWORK');
     expect(sb.counters().faultsInjected.reset).toBe(1);
+    expect(sb.counters().abandoned).toBe(0); // the sandbox hung up, not the client
   });
 
   it('truncated: half a body with a matching length, refused as malformed', async () => {
