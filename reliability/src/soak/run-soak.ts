@@ -1,10 +1,11 @@
-import { createLimiter, type Schedule, watchOrders } from '@tradestate/machine';
-import { createPayClient, type OrderQuery } from '@tradestate/protocol';
+import { createLimiter, type OrderWatch, type Schedule, watchOrder, watchOrders } from '@tradestate/machine';
+import { createPayClient, type OrderQuery, type PaymentNotification } from '@tradestate/protocol';
 import { defaultMerchant, type FaultRates, type SandboxCounters, startSandbox } from '@tradestate/sandbox';
 import axios from 'axios';
-import { merge, Subject } from 'rxjs';
+import { merge, mergeAll, type Observable, Subject } from 'rxjs';
 import { seededRandom } from '../prng.ts';
 import { judge, type WatchRecord } from './judge.ts';
+import { startNotificationReceiver } from './notification-receiver.ts';
 import { planOrders } from './plan.ts';
 import { ServedStates } from './served-states.ts';
 
@@ -25,7 +26,10 @@ export const SOAK_FAULTS: FaultRates = {
 /** Options of {@link runSoak}. */
 export interface SoakOptions {
   readonly orders: number;
-  /** The whole run is bounded by this; watches get 70% of it after their start, scripts end within 40%. */
+  /**
+   * The whole run is bounded by this: orders start in the first 15%, their scripts end within 35% of it after
+   * that, and each watch's deadline is 75% of it after its start.
+   */
   readonly seconds: number;
   readonly seed?: number;
   /** The one limiter every watch shares, in queries per second. Default 400. */
@@ -75,9 +79,10 @@ export function soakPassed(report: SoakReport): boolean {
 
 /**
  * Runs the fault soak: a loopback sandbox injecting {@link SOAK_FAULTS} (seeded), `orders` orders with random
- * scripts created during the first fifth of the run, every one watched through `watchOrders` and one shared
- * limiter (REFUND scripts in a second `watchOrders` that follows refunds), each answer body also read by an
- * independent verifier. Stops by itself after `seconds` at most (plus a few seconds to close).
+ * scripts created during the first 15% of the run, all polling through one shared limiter: most through two
+ * `watchOrders` engines (the REFUND scripts' one follows refunds), one in ten through its own `watchOrder`; half
+ * the orders also get their payment notification (decoded and verified by a loopback notify_url) fused in. Each
+ * answer and notification body is also read by an independent verifier. Stops by itself after `seconds`.
  */
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const seed = options.seed ?? 1;
@@ -97,9 +102,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     seed,
     faults: { ...SOAK_FAULTS, latencyMs: Math.round(intervalMs / 2) },
   });
+  const served = new ServedStates(defaultMerchant.key);
+  const notifications = new Subject<PaymentNotification>();
   const timers: NodeJS.Timeout[] = [];
+  let receiver: Awaited<ReturnType<typeof startNotificationReceiver>> | undefined;
   try {
-    const served = new ServedStates(defaultMerchant.key);
+    receiver = await startNotificationReceiver({
+      key: defaultMerchant.key,
+      seen: (body) => served.record(body),
+      deliver: (notification) => notifications.next(notification),
+    });
+    const notifyUrl = receiver.url;
     const http = axios.create();
     http.interceptors.response.use((response) => {
       served.record(response.data);
@@ -117,15 +130,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const common = {
       client,
       limiter,
+      notifications,
       schedule: soakSchedule(intervalMs),
-      deadline: totalMs * 0.7,
+      deadline: totalMs * 0.75,
       jitter: { ratio: 0.2, random: seededRandom(seed ^ 0x5bd1e995) },
     };
     const plan = planOrders({
       orders: options.orders,
       seed,
-      startWindowMs: totalMs * 0.2,
-      scriptWindowMs: totalMs * 0.4,
+      startWindowMs: totalMs * 0.15,
+      scriptWindowMs: totalMs * 0.35,
     });
     const records = new Map<string, WatchRecord & { states: (string | undefined)[]; ends: string[] }>();
     for (const order of plan) {
@@ -137,19 +151,26 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       });
     }
 
+    // Most orders share two `watchOrders` engines (one following refunds); one in ten gets its own live
+    // `watchOrder` actor; half of them have a notify_url. All poll through the one limiter.
+    const choose = seededRandom(seed ^ 0x27d4eb2f);
+    const last = new Map<string, OrderWatch>();
     const plain = new Subject<OrderQuery>();
     const refunds = new Subject<OrderQuery>();
+    const singles = new Subject<Observable<OrderWatch>>();
     let streamErrors = 0;
     const finished = new Promise<void>((resolve) => {
       const subscription = merge(
         watchOrders(plain, common),
         watchOrders(refunds, { ...common, followRefunds: true }),
+        singles.pipe(mergeAll()),
       ).subscribe({
         next: (watch) => {
           const id = watch.query.outTradeNo;
           const record = id === undefined ? undefined : records.get(id);
           if (record === undefined) return;
           record.states.push(watch.tradeState);
+          last.set(id as string, watch);
           if (watch.done) record.ends.push(watch.end ?? 'undefined');
         },
         error: (error: unknown) => {
@@ -168,11 +189,24 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       );
     });
 
+    const alone = new Set<string>();
+    let watchedAlone = 0;
+    let withNotifyUrl = 0;
     for (const order of plan) {
+      const single = choose() < 0.1;
+      const notify = choose() < 0.5;
+      if (single) {
+        watchedAlone++;
+        alone.add(order.spec.outTradeNo);
+      }
+      if (notify) withNotifyUrl++;
       timers.push(
         setTimeout(() => {
-          sandbox.createOrder(order.spec);
-          (order.expected === 'REFUND' ? refunds : plain).next({ outTradeNo: order.spec.outTradeNo });
+          sandbox.createOrder(notify ? { ...order.spec, notifyUrl } : order.spec);
+          const query = { outTradeNo: order.spec.outTradeNo };
+          const followRefunds = order.expected === 'REFUND';
+          if (single) singles.next(watchOrder({ ...common, query, followRefunds }));
+          else (followRefunds ? refunds : plain).next(query);
         }, order.startAtMs),
       );
     }
@@ -181,10 +215,32 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       setTimeout(() => {
         plain.complete();
         refunds.complete();
+        singles.complete();
       }, lastStart + 1),
     );
     await finished;
+    log(
+      `watched alone: ${watchedAlone}, with a notify_url: ${withNotifyUrl}, notifications received: ${receiver.received()}, refused: ${receiver.refused()}`,
+    );
 
+    for (const record of records.values()) {
+      if (record.ends.length === 1 && record.ends[0] === record.expected) continue;
+      const order = plan.find((o) => o.spec.outTradeNo === record.outTradeNo);
+      const watch = last.get(record.outTradeNo);
+      const detail = {
+        alone: alone.has(record.outTradeNo),
+        startAtMs: order?.startAtMs,
+        script: order?.spec.script,
+        states: record.states,
+        ends: record.ends,
+        attempts: watch?.attempts,
+        lastOutcomeAt: watch?.lastOutcomeAt === undefined ? undefined : watch.lastOutcomeAt - started,
+        error: watch?.error,
+        anomalies: watch?.anomalies,
+        sandboxQueries: sandbox.getOrder(record.outTradeNo)?.queries,
+      };
+      log(`not as scripted: ${record.outTradeNo} ${JSON.stringify(detail)}`);
+    }
     const verdict = judge([...records.values()], (outTradeNo, state) => served.served(outTradeNo, state));
     const counters = sandbox.counters();
     log(`answers read independently: ${served.bodies}, validly signed: ${served.verified}`);
@@ -206,6 +262,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   } finally {
     for (const timer of timers) clearTimeout(timer);
     await sandbox.close();
+    await receiver?.close();
     process.off('unhandledRejection', onUnhandled);
   }
 }

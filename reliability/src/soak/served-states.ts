@@ -16,7 +16,10 @@ export class ServedStates {
 
   constructor(private readonly key: string) {}
 
-  /** Records one raw answer body (anything: HTML, truncated XML, garbage). Never throws. */
+  /**
+   * Records one raw body (anything: HTML, truncated XML, garbage). Never throws. A payment notification
+   * carries no `trade_state`: a validly signed one with `result_code` SUCCESS says SUCCESS.
+   */
   record(body: unknown): void {
     if (typeof body !== 'string') return;
     this.bodies++;
@@ -32,7 +35,8 @@ export class ServedStates {
     } catch {
       return;
     }
-    const { sign, trade_state: state, out_trade_no: outTradeNo } = fields;
+    const { sign, out_trade_no: outTradeNo } = fields;
+    const state = fields['trade_state'] ?? (fields['transaction_id'] === undefined ? undefined : 'SUCCESS');
     if (sign === undefined || sign !== independentSign(fields, this.key, 'MD5')) return;
     this.verified++;
     if (fields['result_code'] !== 'SUCCESS' || state === undefined || outTradeNo === undefined) return;
