@@ -4,6 +4,9 @@ import { runDecodeBench } from './decode/decode-bench.ts';
 import { readArgs } from './harness/args.ts';
 import { type BenchResults, machineInfo, RESULTS_SCHEMA, type Section, writeResults } from './harness/results.ts';
 import { renderTable } from './harness/table.ts';
+import { runLimiterBench } from './limiter/limiter-bench.ts';
+import { runPollLoopBench } from './poll-loop/poll-loop-bench.ts';
+import { runQueriesBench } from './queries/queries-bench.ts';
 import { evaluateTargets, type Measurements } from './targets.ts';
 
 const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,6 +42,43 @@ async function main(): Promise<void> {
     printSection(decode.section);
   }
 
+  if (args.only.has('poll-loop')) {
+    const pollLoop = await runPollLoopBench({
+      sizes: args.quick
+        ? [{ n: 1000, intervalMs: 1500, rounds: 1 }]
+        : [
+            { n: 1000, intervalMs: 1500, rounds: 3 },
+            { n: 10_000, intervalMs: 10_000, rounds: 1 },
+          ],
+      cpuProf: args.cpuProf,
+    });
+    sections.push(pollLoop.section);
+    measurements.pollLoop = pollLoop.medians;
+    printSection(pollLoop.section);
+  }
+
+  if (args.only.has('queries')) {
+    const queries = await runQueriesBench(
+      args.quick
+        ? { size: 30, seed: 7, timeScale: 0.01, deadlineMs: 20 * 60_000, arrivalSpanMs: 5 * 60_000 }
+        : { size: 40, seed: 7, timeScale: 0.02, deadlineMs: 20 * 60_000, arrivalSpanMs: 5 * 60_000 },
+    );
+    sections.push(queries.section);
+    measurements.queries = queries.figures;
+    printSection(queries.section);
+  }
+
+  if (args.only.has('limiter')) {
+    const limiter = await runLimiterBench({
+      watches: 5000,
+      ratePerSecond: 100,
+      durationMs: args.quick ? 5000 : 10_000,
+    });
+    sections.push(limiter.section);
+    measurements.limiter = limiter.figures;
+    printSection(limiter.section);
+  }
+
   const targets = evaluateTargets(measurements);
   const results: BenchResults = {
     schema: RESULTS_SCHEMA,
@@ -59,8 +99,8 @@ async function main(): Promise<void> {
       targets.map((t) => [
         t.description,
         t.measured ?? undefined,
-        t.limit,
-        t.met === null ? 'not run' : t.met ? 'yes' : 'NO',
+        `${t.kind === 'max' ? '≤' : '≥'} ${t.limit}`,
+        t.met === null ? 'not run' : t.met ? 'met' : 'MISSED',
         t.detail,
       ]),
     ),
