@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { judge, type WatchRecord } from '../src/soak/judge.ts';
 import { FINAL_STATES, planOrders } from '../src/soak/plan.ts';
-import { runSoak, SOAK_FAULTS, soakPassed } from '../src/soak/run-soak.ts';
+import { busiestSecond, runSoak, SOAK_FAULTS, soakPassed } from '../src/soak/run-soak.ts';
 
 describe('fault soak (CI size: 300 orders, at most 30 s)', () => {
   it('every order ends as scripted under every fault, through one limiter', async () => {
@@ -40,6 +40,14 @@ describe('soak plan', () => {
       expect(script.every((step) => step.afterMs <= 2000)).toBe(true);
     }
     expect(new Set(plan.map((o) => o.spec.outTradeNo)).size).toBe(500);
+  });
+});
+
+describe('busiest second', () => {
+  it('counts the most instants in any 1000 ms window', () => {
+    expect(busiestSecond([])).toBe(0);
+    expect(busiestSecond([0, 999, 1000, 1001, 1998])).toBe(4);
+    expect(busiestSecond([0, 500, 1500, 2600])).toBe(2);
   });
 });
 

@@ -22,6 +22,7 @@ const { values } = parseArgs({
     plan: { type: 'string' },
     mode: { type: 'string' },
     rate: { type: 'string', default: '400' },
+    'die-after-ends': { type: 'string' },
   },
   strict: true,
 });
@@ -58,9 +59,15 @@ if (values.mode === 'start') {
   throw new Error('--mode must be start or resume');
 }
 
+// A crash at the worst moment: right after an end went out, before any other code (the store's writes) runs.
+const dieAfterEnds = values['die-after-ends'] === undefined ? undefined : Number(values['die-after-ends']);
+let ends = 0;
+
 watches.subscribe({
   next: (watch) => {
-    if (watch.done) line({ event: 'end', outTradeNo: watch.query.outTradeNo, end: watch.end });
+    if (!watch.done) return;
+    line({ event: 'end', outTradeNo: watch.query.outTradeNo, end: watch.end });
+    if (++ends === dieAfterEnds) process.kill(process.pid, 'SIGKILL');
   },
   error: (error: unknown) => {
     writeSync(2, `watch stream error: ${error instanceof Error ? error.message : String(error)}\n`);

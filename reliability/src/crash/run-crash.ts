@@ -60,16 +60,29 @@ function startChild(args: readonly string[], onEvent: (event: Record<string, unk
 }
 
 /**
+ * When the first process dies:
+ * - `after-first-end`: SIGKILLed from outside `ms` after it reported its first end (an arbitrary moment);
+ * - `after-ends`: SIGKILLed from outside as soon as the parent has read its `ends`-th end;
+ * - `right-after-end`: it SIGKILLs itself synchronously right after reporting its `ends`-th end, before anything
+ *   else runs: the worst moment for a store that is written after the end is emitted.
+ */
+export type CrashPoint =
+  | { readonly kind: 'after-first-end'; readonly ms: number }
+  | { readonly kind: 'after-ends'; readonly ends: number }
+  | { readonly kind: 'right-after-end'; readonly ends: number };
+
+/**
  * Crash and resume: a child process watches `orders` sandbox orders (random scripts, light faults) with the
- * SQLite snapshot store; once `killAfterEnds` of them have ended it is SIGKILLed; a second process resumes
- * from the store. Every end reported by either process is counted per order. Bounded by `timeoutMs`.
+ * SQLite snapshot store; it is SIGKILLed at `crash`; a second process resumes from the store. Every end
+ * reported by either process is counted per order. Bounded by `timeoutMs`.
  */
 export async function runCrashAndResume(options: {
   orders: number;
-  killAfterEnds: number;
+  crash: CrashPoint;
   seed?: number;
   timeoutMs?: number;
 }): Promise<CrashReport> {
+  const { crash } = options;
   const seed = options.seed ?? 1;
   const dir = mkdtempSync(join(tmpdir(), 'tradestate-crash-'));
   const sandbox = await startSandbox({
@@ -101,8 +114,14 @@ export async function runCrashAndResume(options: {
     };
 
     let endedBeforeKill = 0;
-    const first = startChild([...common, '--mode', 'start'], (event) => {
-      if (recordEnd(event) && ++endedBeforeKill === options.killAfterEnds) first.child.kill('SIGKILL');
+    const selfKill = crash.kind === 'right-after-end' ? ['--die-after-ends', String(crash.ends)] : [];
+    const first = startChild([...common, '--mode', 'start', ...selfKill], (event) => {
+      if (!recordEnd(event)) return;
+      endedBeforeKill++;
+      if (crash.kind === 'after-ends' && endedBeforeKill === crash.ends) first.child.kill('SIGKILL');
+      if (crash.kind === 'after-first-end' && endedBeforeKill === 1) {
+        setTimeout(() => first.child.kill('SIGKILL'), crash.ms);
+      }
     });
     children.push(first.child);
     const firstExit = await first.exit;

@@ -1,4 +1,11 @@
-import { createLimiter, type OrderWatch, type Schedule, watchOrder, watchOrders } from '@tradestate/machine';
+import {
+  createLimiter,
+  type Limiter,
+  type OrderWatch,
+  type Schedule,
+  watchOrder,
+  watchOrders,
+} from '@tradestate/machine';
 import { createPayClient, type OrderQuery, type PaymentNotification } from '@tradestate/protocol';
 import { defaultMerchant, type FaultRates, type SandboxCounters, startSandbox } from '@tradestate/sandbox';
 import axios from 'axios';
@@ -49,6 +56,14 @@ export interface SoakReport {
   faultsInjected: SandboxCounters['faultsInjected'];
   endedTwice: number;
   streamErrors: number;
+  /**
+   * The most limiter grants, and requests as axios sends them, in any sliding 1000 ms window: figures, not
+   * verdicts. The limiter bounds grants per window on its own clock and releases them in bursts, so a stamp taken
+   * a millisecond later can see two bursts in one window (reported with the machine findings).
+   */
+  maxGrantsPerSecond: number;
+  maxQueriesPerSecond: number;
+  ratePerSecond: number;
   wrong: Record<string, number>;
   seed: number;
   elapsedMs: number;
@@ -62,6 +77,17 @@ function soakSchedule(intervalMs: number): Schedule {
       return Math.min(intervalMs * 2 ** (last.consecutiveErrors - 1), intervalMs * 4);
     return intervalMs;
   };
+}
+
+/** The largest number of instants (ascending) that fall in any window of 1000 ms. */
+export function busiestSecond(instants: readonly number[]): number {
+  let most = 0;
+  let from = 0;
+  for (let to = 0; to < instants.length; to++) {
+    while ((instants[to] as number) - (instants[from] as number) >= 1000) from++;
+    most = Math.max(most, to - from + 1);
+  }
+  return most;
 }
 
 /** Whether every count of a report is what a healthy library gives. */
@@ -114,6 +140,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     });
     const notifyUrl = receiver.url;
     const http = axios.create();
+    const sentAt: number[] = [];
+    http.interceptors.request.use((config) => {
+      sentAt.push(performance.now());
+      return config;
+    });
     http.interceptors.response.use((response) => {
       served.record(response.data);
       return response;
@@ -126,7 +157,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       timeoutMs: intervalMs,
       axios: http,
     });
-    const limiter = createLimiter({ ratePerSecond: options.ratePerSecond ?? 400 });
+    const ratePerSecond = options.ratePerSecond ?? 400;
+    const shared = createLimiter({ ratePerSecond });
+    // Grants stamped as soon as they resolve (the wire stamps above come a few async steps later).
+    const grantedAt: number[] = [];
+    const limiter: Limiter = {
+      get pending() {
+        return shared.pending;
+      },
+      acquire: async (key, signal) => {
+        await shared.acquire(key, signal);
+        grantedAt.push(Date.now());
+      },
+    };
     const common = {
       client,
       limiter,
@@ -255,6 +298,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       faultsInjected: counters.faultsInjected,
       endedTwice: verdict.endedTwice,
       streamErrors,
+      maxGrantsPerSecond: busiestSecond(grantedAt),
+      maxQueriesPerSecond: busiestSecond(sentAt),
+      ratePerSecond,
       wrong: verdict.wrong,
       seed,
       elapsedMs: Date.now() - started,
