@@ -111,7 +111,7 @@ function queriesTargets(queries: Measurements['queries']): TargetResult[] {
       1,
       'max',
       measured
-        ? `${fused.p99DelayS} s vs ${fixed.p99DelayS} s; missed ${fused.missedPayments} vs ${fixed.missedPayments}`
+        ? `${round(fused.p99DelayS ?? Number.NaN, 2)} s vs ${round(fixed.p99DelayS ?? Number.NaN, 2)} s; payments missed ${fused.missedPayments} vs ${fixed.missedPayments}`
         : 'not measured',
     ),
   ];
