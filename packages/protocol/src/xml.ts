@@ -39,7 +39,10 @@ const MAYBE_NOT_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF
 // The scanner below reads only the flat subset WeChat sends, after fast-xml-parser's validator has proved the
 // document well-formed. It replaces a second full parse (the validator already walked every byte), and it is
 // stricter than a general parser: anything outside the subset is refused rather than interpreted.
-const DECLARATION = /<\?xml\s[^?]*\?>/y;
+// The declaration as XML 1.0 spells it, and only UTF-8: the body is decoded as UTF-8 whatever it declares, so a
+// body declaring another encoding (or a garbled declaration) is refused rather than read as something else.
+const DECLARATION =
+  /<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(["'])1\.[0-9]+\1(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])[Uu][Tt][Ff]-8\2)?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(["'])(?:yes|no)\3)?[ \t\r\n]*\?>/y;
 const MISC = /(?:[ \t\r\n]|<!--(?:[^-]|-[^-])*-->)*/y;
 const ROOT_OPEN = /<xml[ \t\r\n]*>/y;
 const ROOT_CLOSE = /<\/xml[ \t\r\n]*>/y;
