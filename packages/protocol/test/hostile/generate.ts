@@ -233,6 +233,16 @@ add(
   malformedXml('namespace prefix'),
 );
 add(
+  'xml-declaration-garbled.xml',
+  `<?xml version="1.0" encodingTF-8"?>${paid}`,
+  malformedXml('an XML declaration with an unbalanced quote'),
+);
+add(
+  'xml-declaration-gbk.xml',
+  `<?xml version="1.0" encoding="GBK"?>${paid}`,
+  malformedXml('a declaration of GBK: the body would be read as UTF-8 regardless'),
+);
+add(
   'xml-declaration-not-first.xml',
   ` \n<?xml version="1.0"?>${paid}`,
   malformedXml('an XML declaration after whitespace'),
