@@ -3,13 +3,12 @@ export type Cell = string | number | undefined;
 
 function text(cell: Cell): string {
   if (cell === undefined) return '–';
-  if (typeof cell === 'number') {
-    if (!Number.isFinite(cell)) return String(cell);
-    return Math.abs(cell) >= 100 || Number.isInteger(cell)
-      ? cell.toLocaleString('en-US', { maximumFractionDigits: 0 })
-      : cell.toPrecision(3);
-  }
-  return cell;
+  if (typeof cell === 'string') return cell;
+  if (!Number.isFinite(cell)) return String(cell);
+  // Thousands separated; below 100, three significant digits without trailing zeros.
+  if (Math.abs(cell) >= 100 || Number.isInteger(cell))
+    return cell.toLocaleString('en-US', { maximumFractionDigits: 0 });
+  return String(Number(cell.toPrecision(3)));
 }
 
 /** Renders rows as a plain-text table with a header rule: readable in a terminal and in a CI log. */
