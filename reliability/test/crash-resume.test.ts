@@ -2,22 +2,30 @@ import { describe, expect, it } from 'vitest';
 import { runCrashAndResume } from '../src/crash/run-crash.ts';
 
 describe('crash and resume with the SQLite snapshot store', () => {
-  it('500 orders: SIGKILL mid-way, a new process resumes, every order ends once and as scripted', async () => {
-    // Killed from outside at an arbitrary moment, 1.5 s after the first order ended (about a third of the way).
-    const report = await runCrashAndResume({
-      orders: 500,
-      crash: { kind: 'after-first-end', ms: 1500 },
-      seed: 11,
-      timeoutMs: 90_000,
-    });
-    console.log(JSON.stringify(report));
-    expect(report.firstExit).toBe('SIGKILL');
-    // The kill landed mid-way: some ended before, and the store held the rest.
-    expect(report.endedBeforeKill).toBeGreaterThan(0);
-    expect(report.endedBeforeKill).toBeLessThan(500);
-    expect(report.resumed).toBe(500 - report.endedBeforeKill);
-    expect(report.secondExit).toBe('exit 0');
-    expect(report).toMatchObject({ orders: 500, correct: 500, twice: 0, lost: 0, wrong: {}, leftInStore: 0 });
-    expect(report.endedBeforeKill + report.endedAfterResume).toBe(500);
-  }, 120_000);
+  it.each([
+    ['watchOrders', 'engine', 11],
+    ['one live watchOrder actor per order', 'actors', 12],
+  ] as const)(
+    '500 orders watched by %s: SIGKILL mid-way, resumeWatches in a new process, each ends once and as scripted',
+    async (_name, watchers, seed) => {
+      // Killed from outside at an arbitrary moment, 1.5 s after the first order ended (about a third of the way).
+      const report = await runCrashAndResume({
+        orders: 500,
+        crash: { kind: 'after-first-end', ms: 1500 },
+        watchers,
+        seed,
+        timeoutMs: 90_000,
+      });
+      console.log(JSON.stringify(report));
+      expect(report.firstExit).toBe('SIGKILL');
+      // The kill landed mid-way: some ended before, and the store held the rest.
+      expect(report.endedBeforeKill).toBeGreaterThan(0);
+      expect(report.endedBeforeKill).toBeLessThan(500);
+      expect(report.resumed).toBe(500 - report.endedBeforeKill);
+      expect(report.secondExit).toBe('exit 0');
+      expect(report).toMatchObject({ orders: 500, correct: 500, twice: 0, lost: 0, wrong: {}, leftInStore: 0 });
+      expect(report.endedBeforeKill + report.endedAfterResume).toBe(500);
+    },
+    120_000,
+  );
 });

@@ -3,7 +3,14 @@
 // synchronously (one JSON line) the moment it is emitted, so a SIGKILL loses nothing already reported.
 import { readFileSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createLimiter, type OrderWatch, resumeWatches, type Schedule, watchOrders } from '@tradestate/machine';
+import {
+  createLimiter,
+  type OrderWatch,
+  resumeWatches,
+  type Schedule,
+  watchOrder,
+  watchOrders,
+} from '@tradestate/machine';
 import { createSqliteSnapshotStore } from '@tradestate/machine/sqlite';
 import { createPayClient, type OrderQuery } from '@tradestate/protocol';
 import { defaultMerchant } from '@tradestate/sandbox';
@@ -23,6 +30,8 @@ const { values } = parseArgs({
     mode: { type: 'string' },
     rate: { type: 'string', default: '400' },
     'die-after-ends': { type: 'string' },
+    // `engine`: watchOrders (snapshots advanced purely); `actors`: one live watchOrder actor per order.
+    watchers: { type: 'string', default: 'engine' },
   },
   strict: true,
 });
@@ -48,10 +57,17 @@ if (values.mode === 'start') {
   const plan = JSON.parse(readFileSync(values.plan, 'utf8')) as CrashPlanEntry[];
   const queries = (follow: boolean): OrderQuery[] =>
     plan.filter((entry) => entry.followRefunds === follow).map((entry) => ({ outTradeNo: entry.outTradeNo }));
-  watches = merge(
-    watchOrders(from(queries(false)), common),
-    watchOrders(from(queries(true)), { ...common, followRefunds: true }),
-  );
+  watches =
+    values.watchers === 'actors'
+      ? merge(
+          ...plan.map((entry) =>
+            watchOrder({ ...common, query: { outTradeNo: entry.outTradeNo }, followRefunds: entry.followRefunds }),
+          ),
+        )
+      : merge(
+          watchOrders(from(queries(false)), common),
+          watchOrders(from(queries(true)), { ...common, followRefunds: true }),
+        );
 } else if (values.mode === 'resume') {
   line({ event: 'resuming', stored: (await store.list()).length });
   watches = resumeWatches(store, client, { limiter, schedule });

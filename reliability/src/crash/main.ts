@@ -1,5 +1,5 @@
 // `pnpm --filter @tradestate/reliability crash [--orders 500] [--at after-first-end|after-ends|right-after-end]
-//   [--ms 1500] [--ends 200] [--seed 1]`: one crash-and-resume run. Prints the report as one JSON line and exits
+//   [--ms 1500] [--ends 200] [--seed 1] [--watchers engine|actors]`: one crash-and-resume run. Prints the report as one JSON line and exits
 // non-zero unless every order ended exactly once, as scripted, with the store left empty.
 import { parseArgs } from 'node:util';
 import { type CrashPoint, runCrashAndResume } from './run-crash.ts';
@@ -11,6 +11,7 @@ const { values } = parseArgs({
     ms: { type: 'string', default: '1500' },
     ends: { type: 'string', default: '200' },
     seed: { type: 'string', default: '1' },
+    watchers: { type: 'string', default: 'engine' },
   },
   strict: true,
 });
@@ -26,7 +27,14 @@ const crash: CrashPoint =
             throw new Error('--at must be after-first-end, after-ends or right-after-end');
           })();
 
-const report = await runCrashAndResume({ orders: Number(values.orders), crash, seed: Number(values.seed) });
+if (values.watchers !== 'engine' && values.watchers !== 'actors')
+  throw new Error('--watchers must be engine or actors');
+const report = await runCrashAndResume({
+  orders: Number(values.orders),
+  crash,
+  watchers: values.watchers,
+  seed: Number(values.seed),
+});
 console.log(JSON.stringify(report));
 const clean = report.correct === report.orders && report.twice === 0 && report.lost === 0 && report.leftInStore === 0;
 process.exitCode = clean ? 0 : 1;

@@ -79,6 +79,8 @@ export type CrashPoint =
 export async function runCrashAndResume(options: {
   orders: number;
   crash: CrashPoint;
+  /** How the first process watches: `watchOrders` engines (default) or one live `watchOrder` actor per order. */
+  watchers?: 'engine' | 'actors';
   seed?: number;
   timeoutMs?: number;
 }): Promise<CrashReport> {
@@ -115,7 +117,8 @@ export async function runCrashAndResume(options: {
 
     let endedBeforeKill = 0;
     const selfKill = crash.kind === 'right-after-end' ? ['--die-after-ends', String(crash.ends)] : [];
-    const first = startChild([...common, '--mode', 'start', ...selfKill], (event) => {
+    const watchers = ['--watchers', options.watchers ?? 'engine'];
+    const first = startChild([...common, '--mode', 'start', ...watchers, ...selfKill], (event) => {
       if (!recordEnd(event)) return;
       endedBeforeKill++;
       if (crash.kind === 'after-ends' && endedBeforeKill === crash.ends) first.child.kill('SIGKILL');
