@@ -6,7 +6,13 @@ import {
   watchOrder,
   watchOrders,
 } from '@tradestate/machine';
-import { createPayClient, type OrderQuery, type PaymentNotification } from '@tradestate/protocol';
+import {
+  createPayClient,
+  type OrderQuery,
+  type OrderQueryClient,
+  type PaymentNotification,
+  type SignType,
+} from '@tradestate/protocol';
 import { defaultMerchant, type FaultRates, type SandboxCounters, startSandbox } from '@tradestate/sandbox';
 import axios from 'axios';
 import { merge, mergeAll, type Observable, Subject } from 'rxjs';
@@ -106,7 +112,8 @@ export function soakPassed(report: SoakReport): boolean {
 /**
  * Runs the fault soak: a loopback sandbox injecting {@link SOAK_FAULTS} (seeded), `orders` orders with random
  * scripts created during the first 15% of the run, all polling through one shared limiter: most through two
- * `watchOrders` engines (the REFUND scripts' one follows refunds), one in ten through its own `watchOrder`; half
+ * `watchOrders` engines (the REFUND scripts' one follows refunds), one in ten through its own `watchOrder`; a third
+ * queried with HMAC-SHA256, the rest MD5; half
  * the orders also get their payment notification (decoded and verified by a loopback notify_url) fused in. Each
  * answer and notification body is also read by an independent verifier. Stops by itself after `seconds`.
  */
@@ -149,14 +156,24 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       served.record(response.data);
       return response;
     });
-    const client = createPayClient({
-      appId: defaultMerchant.appId,
-      mchId: defaultMerchant.mchId,
-      key: defaultMerchant.key,
-      baseURL: sandbox.url,
-      timeoutMs: intervalMs,
-      axios: http,
-    });
+    // Every third order is queried with HMAC-SHA256 (and answered so), the others with MD5: one client to the watchers.
+    const clientOf = (signType: SignType) =>
+      createPayClient({
+        appId: defaultMerchant.appId,
+        mchId: defaultMerchant.mchId,
+        key: defaultMerchant.key,
+        signType,
+        baseURL: sandbox.url,
+        timeoutMs: intervalMs,
+        axios: http,
+      });
+    const md5 = clientOf('MD5');
+    const hmac = clientOf('HMAC-SHA256');
+    const hmacOrders = new Set<string>();
+    const client: OrderQueryClient = {
+      queryOrder: (query, queryOptions) =>
+        (hmacOrders.has(query.outTradeNo ?? '') ? hmac : md5).queryOrder(query, queryOptions),
+    };
     const ratePerSecond = options.ratePerSecond ?? 400;
     const shared = createLimiter({ ratePerSecond });
     // Grants stamped as soon as they resolve (the wire stamps above come a few async steps later).
@@ -238,6 +255,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     for (const order of plan) {
       const single = choose() < 0.1;
       const notify = choose() < 0.5;
+      if (choose() < 1 / 3) hmacOrders.add(order.spec.outTradeNo);
       if (single) {
         watchedAlone++;
         alone.add(order.spec.outTradeNo);
@@ -263,7 +281,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     );
     await finished;
     log(
-      `watched alone: ${watchedAlone}, with a notify_url: ${withNotifyUrl}, notifications received: ${receiver.received()}, refused: ${receiver.refused()}`,
+      `watched alone: ${watchedAlone}, queried with HMAC-SHA256: ${hmacOrders.size}, with a notify_url: ${withNotifyUrl}, notifications received: ${receiver.received()}, refused: ${receiver.refused()}`,
     );
 
     for (const record of records.values()) {

@@ -37,7 +37,11 @@ export class ServedStates {
     }
     const { sign, out_trade_no: outTradeNo } = fields;
     const state = fields['trade_state'] ?? (fields['transaction_id'] === undefined ? undefined : 'SUCCESS');
-    if (sign === undefined || sign !== independentSign(fields, this.key, 'MD5')) return;
+    // Answers carry no sign_type: an answer is genuine if either algorithm reproduces its sign.
+    const genuine =
+      sign !== undefined &&
+      (sign === independentSign(fields, this.key, 'MD5') || sign === independentSign(fields, this.key, 'HMAC-SHA256'));
+    if (!genuine) return;
     this.verified++;
     if (fields['result_code'] !== 'SUCCESS' || state === undefined || outTradeNo === undefined) return;
     let states = this.byOrder.get(outTradeNo);
