@@ -9,7 +9,7 @@ import type { RunFigures, RunParams, WarmupParams } from './client-process.ts';
 import { POLL_LOOP_CONTENDERS, type PollLoopContenderName } from './watchers.ts';
 
 const CLIENT_ENTRY = fileURLToPath(new URL('./client-process.ts', import.meta.url));
-const WARMUP_ORDERS = 100;
+const WARMUP_ORDERS = 400;
 const WARMUP_INTERVAL_MS = 50;
 
 export interface PollLoopSize {
@@ -176,7 +176,7 @@ export async function runPollLoopBench(
       rows,
       notes: [
         `Sizes: ${options.sizes.map((s) => `N=${s.n} every ${s.intervalMs / 1000} s × ${s.rounds} round(s)`).join('; ')}; orders start evenly over one interval; medians across rounds.`,
-        'Each contender runs in a fresh child process (warmed on 100 orders first); CPU = user + system of that process ÷ polls counted by the sandbox; RSS = sampled peak − baseline after GC, ÷ N.',
+        `Each contender runs in a fresh child process (warmed on ${WARMUP_ORDERS} orders first); CPU = user + system of that process ÷ polls counted by the sandbox; RSS = sampled peak − baseline after GC, ÷ N.`,
         'tradestate: watchOrders + createPayClient, fixed-interval schedule, no jitter. wechatpay-axios-plugin: its v2 client + one setTimeout loop per order. floor: node:http keep-alive + regex + one MD5, setTimeout loop.',
         ...notes,
       ],
