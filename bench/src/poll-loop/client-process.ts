@@ -41,6 +41,8 @@ export interface RunFigures {
   readonly baselineHeap: number;
   /** Heap used after a forced GC with every order watched and none finished; -1 if never reached. */
   readonly heapAtFull: number;
+  /** RSS right after that GC: what the watched orders hold, without the garbage between collections. */
+  readonly rssAtFull: number;
   readonly timedOut: boolean;
 }
 
@@ -124,6 +126,7 @@ serveParent({
     const baseline = process.memoryUsage();
     let peakRss = baseline.rss;
     let heapAtFull = -1;
+    let rssAtFull = -1;
     let gcCpu = { user: 0, system: 0 };
     // rss() alone: a full memoryUsage() walks the heap spaces and would cost the client more than it measures.
     const sampler = setInterval(() => {
@@ -150,7 +153,9 @@ serveParent({
     const full = setTimeout(() => {
       const before = process.cpuUsage();
       gc();
-      heapAtFull = process.memoryUsage().heapUsed;
+      const afterGc = process.memoryUsage();
+      heapAtFull = afterGc.heapUsed;
+      rssAtFull = afterGc.rss;
       gcCpu = process.cpuUsage(before);
     }, params.fullAtMs);
     let timer: NodeJS.Timeout | undefined;
@@ -180,6 +185,7 @@ serveParent({
       peakRss,
       baselineHeap: baseline.heapUsed,
       heapAtFull,
+      rssAtFull,
       timedOut,
     };
   },

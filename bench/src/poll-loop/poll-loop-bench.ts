@@ -149,6 +149,10 @@ export async function runPollLoopBench(
         cpuUsPerPoll: round(cpu.get(contender) as number),
         oursVsThis: round(oursCpu / (cpu.get(contender) as number)),
         rssKbPerOrder: round((rss.get(contender) as number) / 1024),
+        rssAfterGcKbPerOrder:
+          heapAtFull.length === 0
+            ? null
+            : round(median(heapAtFull.map((s) => (s.figures.rssAtFull - s.figures.baselineRss) / size.n)) / 1024),
         heapKbPerOrder:
           heapAtFull.length === 0
             ? null
@@ -169,14 +173,15 @@ export async function runPollLoopBench(
         { key: 'cpuUsPerPoll', label: 'client CPU µs/poll' },
         { key: 'oursVsThis', label: 'tradestate ÷ this' },
         { key: 'rssKbPerOrder', label: 'peak RSS KB/order' },
-        { key: 'heapKbPerOrder', label: 'heap KB/order (GC’d, all watched)' },
+        { key: 'rssAfterGcKbPerOrder', label: 'RSS KB/order after GC' },
+        { key: 'heapKbPerOrder', label: 'heap KB/order after GC' },
         { key: 'wallS', label: 'wall s' },
         { key: 'errors', label: 'poll errors' },
       ],
       rows,
       notes: [
         `Sizes: ${options.sizes.map((s) => `N=${s.n} every ${s.intervalMs / 1000} s × ${s.rounds} round(s)`).join('; ')}; orders start evenly over one interval; medians across rounds.`,
-        `Each contender runs in a fresh child process (warmed on ${WARMUP_ORDERS} orders first); CPU = user + system of that process ÷ polls counted by the sandbox; RSS = sampled peak − baseline after GC, ÷ N.`,
+        `Each contender runs in a fresh child process (warmed on ${WARMUP_ORDERS} orders first); CPU = user + system of that process ÷ polls counted by the sandbox; peak RSS = sampled peak − baseline (after GC), ÷ N; “after GC” = one forced GC once every order is watched and none has finished, RSS and heapUsed then − baseline, ÷ N.`,
         'tradestate: watchOrders + createPayClient, fixed-interval schedule, no jitter. wechatpay-axios-plugin: its v2 client + one setTimeout loop per order. floor: node:http keep-alive + regex + one MD5, setTimeout loop.',
         ...notes,
       ],
