@@ -4,11 +4,12 @@ import type { QueryActorInput } from './actors.ts';
 import { type OrderSnapshot, pureOrderMachine } from './machine.ts';
 import { stateNameOf, toOrderWatch, watchChanged } from './order-watch.ts';
 import { type NotificationInput, queryKey, toWatchOutcome } from './outcome.ts';
+import { createPersister, type Persister } from './persister.ts';
 import { runQuery } from './run-query.ts';
 import type { PersistedOrderSnapshot } from './snapshot-store.ts';
 import { TimerQueue } from './timer-queue.ts';
 import type { OrderContext, OrderEvent, OrderMachineInput, OrderWatch } from './types.ts';
-import { createPersister, type WatchOptions } from './watch-order.ts';
+import type { WatchOptions } from './watch-order.ts';
 
 interface Entry {
   snapshot: OrderSnapshot;
@@ -32,22 +33,34 @@ export class WatchEngine {
   private readonly entries = new Map<string, Entry>();
   private readonly scheduler: SchedulerLike;
   private readonly timers: TimerQueue;
-  private readonly persist: ReturnType<typeof createPersister>;
+  private readonly persister: Persister;
   private stopped = false;
 
   constructor(
     private readonly options: WatchOptions,
     private readonly emit: (watch: OrderWatch) => void,
     private readonly fail: (error: unknown) => void,
+    /** Called after a watch ended: its end emitted and its entry's delete handed to the store. */
+    private readonly ended?: () => void,
   ) {
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.timers = new TimerQueue(this.scheduler, (key, now) => this.send(key, { type: 'DUE', at: now }));
-    this.persist = createPersister(options.store, fail);
+    this.persister = createPersister(options.store, fail);
   }
 
   /** Orders still watched. */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Whether every snapshot write so far has reached the store (always, with a synchronous store). */
+  get persisted(): boolean {
+    return this.persister.idle;
+  }
+
+  /** Resolves once every snapshot write so far has reached the store. */
+  drained(): Promise<void> {
+    return this.persister.drained();
   }
 
   /** Starts watching from a machine input; an order already watched is left as it is. */
@@ -133,10 +146,17 @@ export class WatchEngine {
     if (changed) {
       entry.last = watch;
       if (!watch.done)
-        this.persist(key, pureOrderMachine.getPersistedSnapshot(snapshot) as unknown as PersistedOrderSnapshot, now);
+        this.persister.write(
+          key,
+          pureOrderMachine.getPersistedSnapshot(snapshot) as unknown as PersistedOrderSnapshot,
+          now,
+        );
       this.emit(watch);
-      if (watch.done) this.persist(key, undefined, now);
+      // Only once the end has been delivered may its entry go; a synchronous store has dropped it before
+      // control returns to the event loop, so a crash can neither lose nor repeat this end.
+      if (watch.done) this.persister.write(key, undefined, now);
     }
+    if (watch.done) this.ended?.();
   }
 
   private query(key: string, entry: Entry): void {

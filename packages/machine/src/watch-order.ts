@@ -6,6 +6,7 @@ import type { Limiter } from './limiter.ts';
 import { orderMachine } from './machine.ts';
 import { toOrderWatch, watchChanged } from './order-watch.ts';
 import { concernsOrder, type NotificationInput, queryKey, toWatchOutcome } from './outcome.ts';
+import { createPersister } from './persister.ts';
 import { type JitterOptions, nextDelay, type Schedule } from './schedules.ts';
 import type { PersistedOrderSnapshot, SnapshotStore } from './snapshot-store.ts';
 import type { OrderMachineInput, OrderWatch } from './types.ts';
@@ -84,28 +85,6 @@ export function watchInput(options: WatchOptions, query: OrderQuery, scheduler: 
 }
 
 /**
- * A writer of watch snapshots to a {@link SnapshotStore}: writes are ordered (one chain, so a `delete` never
- * overtakes the `set` before it) and failures go to `onError`, never thrown into the watch. Passing
- * `undefined` as the snapshot deletes the entry.
- *
- * @example
- * ```ts
- * const persist = createPersister(store, (error) => console.error(error));
- * persist('out_trade_no:A1', snapshot, Date.now());
- * persist('out_trade_no:A1', undefined, Date.now()); // ended: forget it
- * ```
- */
-export function createPersister(store: SnapshotStore | undefined, onError: (error: unknown) => void) {
-  let chain: Promise<void> = Promise.resolve();
-  return (key: string, snapshot: PersistedOrderSnapshot | undefined, at: number) => {
-    if (store === undefined) return;
-    chain = chain
-      .then(() => (snapshot === undefined ? store.delete(key) : store.set(key, { snapshot, updatedAt: at })))
-      .catch(onError);
-  };
-}
-
-/**
  * Watches one order to its end. Emits an {@link OrderWatch} at subscribe and on every change, completes
  * after the terminal emission (`done: true`, with `end`). One query in flight at a time; the next starts
  * after the previous answer, at the schedule's delay. Unsubscribing aborts the request in flight. The
@@ -127,7 +106,7 @@ export function watchOrder(options: WatchOrderOptions): Observable<OrderWatch> {
   const source = new Observable<OrderWatch>((subscriber) => {
     const scheduler = options.scheduler ?? asyncScheduler;
     const key = queryKey(options.query);
-    const persist = createPersister(options.store, (error) => subscriber.error(error));
+    const persister = createPersister(options.store, (error) => subscriber.error(error));
     const inspect = options.inspect === undefined ? {} : { inspect: options.inspect };
     // xstate requires `input` with a snapshot too; a restored actor takes everything from the snapshot.
     const input = watchInput(options, options.query, scheduler);
@@ -143,17 +122,25 @@ export function watchOrder(options: WatchOrderOptions): Observable<OrderWatch> {
       jitter: options.jitter,
     });
     let last: OrderWatch | undefined;
+    let completing = false;
     const publish = () => {
       const snapshot = actor.getSnapshot();
       const watch = toOrderWatch(snapshot.value, snapshot.context);
       if (watchChanged(last, watch)) {
         last = watch;
         if (!watch.done)
-          persist(key, actor.getPersistedSnapshot() as unknown as PersistedOrderSnapshot, scheduler.now());
+          persister.write(key, actor.getPersistedSnapshot() as unknown as PersistedOrderSnapshot, scheduler.now());
         subscriber.next(watch);
-        if (watch.done) persist(key, undefined, scheduler.now());
+        // Only now that the end has been delivered (the subscriber's `next` returned) may the entry go, and with a
+        // synchronous store it is gone before anything else runs: a crash can neither lose nor repeat this end.
+        if (watch.done) persister.write(key, undefined, scheduler.now());
       }
-      if (watch.done) subscriber.complete();
+      if (watch.done && !completing) {
+        completing = true;
+        // A subscriber that closes the store on completion must find every write of this watch done.
+        if (persister.idle) subscriber.complete();
+        else void persister.drained().then(() => subscriber.complete());
+      }
     };
     const actorSubscription = actor.subscribe({ next: publish, error: (error) => subscriber.error(error) });
     const cancel = () => actor.send({ type: 'CANCEL', at: scheduler.now() });

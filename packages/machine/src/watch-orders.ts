@@ -54,16 +54,19 @@ export function runWatches(
   return new RxObservable<OrderWatch>((subscriber) => {
     const scheduler = options.scheduler ?? asyncScheduler;
     let inputDone = queries$ === undefined;
+    let completing = false;
     const finishIfIdle = () => {
-      if (inputDone && engine.size === 0) subscriber.complete();
+      if (completing || !inputDone || engine.size > 0) return;
+      completing = true;
+      // A subscriber that closes the store on completion must find the last ended watch's entry deleted.
+      if (engine.persisted) subscriber.complete();
+      else void engine.drained().then(() => subscriber.complete());
     };
     const engine = new WatchEngine(
       options,
-      (watch) => {
-        subscriber.next(watch);
-        if (watch.done) queueMicrotask(finishIfIdle);
-      },
+      (watch) => subscriber.next(watch),
       (error) => subscriber.error(error),
+      finishIfIdle,
     );
     const notifications = options.notifications?.subscribe({ next: (n) => engine.notify(n) });
     const cancel = () => engine.cancelAll();

@@ -1,0 +1,79 @@
+import type { PersistedOrderSnapshot, SnapshotStore } from './snapshot-store.ts';
+
+/**
+ * Writes watch snapshots to a {@link SnapshotStore} in order. See {@link createPersister}.
+ *
+ * @example
+ * ```ts
+ * const persister: Persister = createPersister(store, console.error);
+ * persister.write('out_trade_no:A1', snapshot, Date.now());
+ * ```
+ */
+export interface Persister {
+  /** Stores `snapshot` under `key`, or deletes the entry when `snapshot` is `undefined`. */
+  write(key: string, snapshot: PersistedOrderSnapshot | undefined, at: number): void;
+  /** Whether every write so far has reached the store. */
+  readonly idle: boolean;
+  /** Resolves once every write so far has reached the store (or failed and been reported). */
+  drained(): Promise<void>;
+}
+
+/**
+ * A writer of watch snapshots to a {@link SnapshotStore}. A write reaches a synchronous store (memory,
+ * SQLite) before `write` returns, so a watch that deletes its entry right after emitting its end leaves no
+ * moment, not even a microtask, in which a crash would resume an order whose end was already delivered.
+ * Writes to an asynchronous store are chained, so a `delete` never overtakes the `set` before it; while one
+ * is pending, later writes (even to a store that happens to answer synchronously) queue behind it. Failures go
+ * to `onError` (in a microtask, so a watch is never re-entered from inside its own step), never thrown.
+ *
+ * @example
+ * ```ts
+ * const persister = createPersister(store, (error) => console.error(error));
+ * persister.write('out_trade_no:A1', snapshot, Date.now());
+ * persister.write('out_trade_no:A1', undefined, Date.now()); // ended: forget it
+ * await persister.drained();
+ * ```
+ */
+export function createPersister(store: SnapshotStore | undefined, onError: (error: unknown) => void): Persister {
+  /** The tail of the pending asynchronous writes; undefined when none is pending. */
+  let tail: Promise<void> | undefined;
+  const report = (error: unknown) => queueMicrotask(() => onError(error));
+  const apply = (target: SnapshotStore, key: string, snapshot: PersistedOrderSnapshot | undefined, at: number) =>
+    snapshot === undefined ? target.delete(key) : target.set(key, { snapshot, updatedAt: at });
+  const follow = (pending: Promise<void>) => {
+    const settled: Promise<void> = pending.then(
+      () => {
+        if (tail === settled) tail = undefined;
+      },
+      (error: unknown) => {
+        if (tail === settled) tail = undefined;
+        onError(error);
+      },
+    );
+    tail = settled;
+  };
+  return {
+    write(key, snapshot, at) {
+      if (store === undefined) return;
+      if (tail !== undefined) {
+        follow(tail.then(() => apply(store, key, snapshot, at)));
+        return;
+      }
+      let result: void | Promise<void>;
+      try {
+        result = apply(store, key, snapshot, at);
+      } catch (error) {
+        report(error);
+        return;
+      }
+      // A synchronous store returns nothing: the write is done.
+      if (result !== undefined) follow(Promise.resolve(result));
+    },
+    get idle() {
+      return tail === undefined;
+    },
+    async drained() {
+      while (tail !== undefined) await tail;
+    },
+  };
+}
