@@ -28,4 +28,30 @@ describe('crash and resume with the SQLite snapshot store', () => {
     },
     120_000,
   );
+
+  it.each([
+    ['watchOrders', 'engine', 21],
+    ['one live watchOrder actor per order', 'actors', 22],
+  ] as const)(
+    '200 orders watched by %s: the process dies right after its 80th end was handled; no end is repeated or lost',
+    async (_name, watchers, seed) => {
+      // The worst moment: the kill runs in a microtask queued by the handler of the 80th end, so nothing but the
+      // code that delivered that end has run since. A store written after the end (or later) would resume it.
+      const report = await runCrashAndResume({
+        orders: 200,
+        crash: { kind: 'right-after-end', ends: 80 },
+        watchers,
+        seed,
+        timeoutMs: 60_000,
+      });
+      console.log(JSON.stringify(report));
+      expect(report.firstExit).toBe('SIGKILL');
+      expect(report.endedBeforeKill).toBe(80);
+      expect(report.resumed).toBe(120);
+      expect(report.secondExit).toBe('exit 0');
+      expect(report).toMatchObject({ orders: 200, correct: 200, twice: 0, lost: 0, wrong: {}, leftInStore: 0 });
+      expect(report.endedAfterResume).toBe(120);
+    },
+    90_000,
+  );
 });

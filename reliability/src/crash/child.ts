@@ -75,7 +75,9 @@ if (values.mode === 'start') {
   throw new Error('--mode must be start or resume');
 }
 
-// A crash at the worst moment: right after an end went out, before any other code (the store's writes) runs.
+// A crash at the worst moment: right after the handler of an end returned, before the event loop runs anything
+// else (a microtask queued inside the handler runs once the synchronous code that delivered the end is done).
+// Dying inside the handler would be an unfinished delivery, which is rightly delivered again on resume.
 const dieAfterEnds = values['die-after-ends'] === undefined ? undefined : Number(values['die-after-ends']);
 let ends = 0;
 
@@ -83,7 +85,7 @@ watches.subscribe({
   next: (watch) => {
     if (!watch.done) return;
     line({ event: 'end', outTradeNo: watch.query.outTradeNo, end: watch.end });
-    if (++ends === dieAfterEnds) process.kill(process.pid, 'SIGKILL');
+    if (++ends === dieAfterEnds) queueMicrotask(() => process.kill(process.pid, 'SIGKILL'));
   },
   error: (error: unknown) => {
     writeSync(2, `watch stream error: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -91,8 +93,7 @@ watches.subscribe({
   },
   complete: () => {
     line({ event: 'complete' });
-    // Not at once: the stream completes before the store delete of the last ended watch has run (the machine's
-    // persister settles in later microtasks), and closing now would leave that snapshot to be resumed again.
-    setTimeout(() => store.close(), 100);
+    // At once: the stream completes only after the last ended watch's entry has been deleted.
+    store.close();
   },
 });

@@ -63,8 +63,8 @@ function startChild(args: readonly string[], onEvent: (event: Record<string, unk
  * When the first process dies:
  * - `after-first-end`: SIGKILLed from outside `ms` after it reported its first end (an arbitrary moment);
  * - `after-ends`: SIGKILLed from outside as soon as the parent has read its `ends`-th end;
- * - `right-after-end`: it SIGKILLs itself synchronously right after reporting its `ends`-th end, before anything
- *   else runs: the worst moment for a store that is written after the end is emitted.
+ * - `right-after-end`: it SIGKILLs itself right after its handler of the `ends`-th end returned, before the event
+ *   loop runs anything else: the worst moment for a store that is written after the end is emitted.
  */
 export type CrashPoint =
   | { readonly kind: 'after-first-end'; readonly ms: number }
