@@ -46,12 +46,24 @@ interface Waiter {
 }
 
 const WINDOW_MS = 1000;
+/** A grant counts from this much after its instant: clocks tick in whole milliseconds and delivery takes a moment. */
+const DELIVERY_MARGIN_MS = 1;
 
 /**
  * Creates a {@link Limiter}: a sliding one-second window (never more than `ratePerSecond` grants in any
  * 1000 ms) combined with a token bucket of `burst` tokens (so the rate is spread rather than spent at once).
  * WeChat answers FREQUENCY_LIMITED above a merchant's query rate; one limiter for all watches of a merchant
  * keeps them under it.
+ *
+ * The window is a log of the last `ratePerSecond` grants in a ring buffer: a grant waits until the oldest of
+ * them is 1000 ms old. Each grant is logged one millisecond after its instant, or one interval (1000 / rate
+ * ms) after the grant logged before it, whichever is later. So a burst granted at once frees its slots one by
+ * one a second later instead of all together (under saturation grants come evenly spaced, never as a second
+ * burst exactly 1000 ms after the first), and the next second's grant never lands within 1000 ms of a grant
+ * that reached its caller a moment late or was stamped by a clock that had just ticked over (what a server
+ * counting arrivals in its own window sees). Logged instants are never earlier than the grants, so no
+ * window of 1000 ms, aligned or not, holds more than `ratePerSecond` grants; the millisecond costs 0.1 % of
+ * the rate under saturation.
  *
  * @example
  * ```ts
@@ -64,7 +76,11 @@ export function createLimiter(options: LimiterOptions): Limiter {
   if (!Number.isInteger(rate) || rate < 1) throw new RangeError('ratePerSecond must be an integer of at least 1');
   const burst = Math.min(rate, Math.max(1, Math.floor(options.burst ?? rate)));
   const scheduler = options.scheduler ?? asyncScheduler;
-  const grants: number[] = [];
+  const interval = WINDOW_MS / rate;
+  /** The logged instants of the last `rate` grants; `log[oldest]` is the one the next grant replaces. */
+  const log = new Float64Array(rate).fill(Number.NEGATIVE_INFINITY);
+  let oldest = 0;
+  let lastLogged = Number.NEGATIVE_INFINITY;
   /** Keys in round-robin order; a Map keeps insertion order, so re-inserting a key moves it to the back. */
   const queues = new Map<string, Waiter[]>();
   let pending = 0;
@@ -79,10 +95,15 @@ export function createLimiter(options: LimiterOptions): Limiter {
   };
 
   const nextGrantAt = (now: number): number => {
-    while (grants.length > 0 && grants[0]! <= now - WINDOW_MS) grants.shift();
-    const windowFreeAt = grants.length < rate ? now : grants[0]! + WINDOW_MS;
+    const windowFreeAt = (log[oldest] as number) + WINDOW_MS;
     const tokenAt = tokens >= 1 ? now : now + ((1 - tokens) * WINDOW_MS) / rate;
-    return Math.max(windowFreeAt, tokenAt);
+    return Math.max(now, windowFreeAt, tokenAt);
+  };
+
+  const logGrant = (now: number) => {
+    lastLogged = Math.max(now + DELIVERY_MARGIN_MS, lastLogged + interval);
+    log[oldest] = lastLogged;
+    oldest = oldest + 1 === rate ? 0 : oldest + 1;
   };
 
   const takeNext = (): Waiter | undefined => {
@@ -108,7 +129,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
       if (waiter === undefined) return;
       pending -= 1;
       tokens -= 1;
-      grants.push(now);
+      logGrant(now);
       waiter.signal?.removeEventListener('abort', waiter.onAbort);
       waiter.resolve();
     }
