@@ -366,7 +366,7 @@ describe('a failing store', () => {
     for (const run of [many, one]) {
       const last = run.frames.at(-1)?.notification;
       expect(last?.kind).toBe('E');
-      expect((last?.error as Error).message).toBe(`disk full (${how})`);
+      expect((last?.error as Error | undefined)?.message).toBe(`disk full (${how})`);
     }
   });
 });
