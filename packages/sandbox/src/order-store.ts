@@ -210,12 +210,18 @@ export class OrderStore {
     if (record.notifyUrl === undefined) return;
     const paying = record.script.find((s) => s.tradeState === 'SUCCESS');
     if (paying === undefined) return;
+    this.wakeAt(paying.dueAt, () => this.advance(record));
+  }
+
+  /** Runs `action` once `now()` has reached `dueAt`: Node's timers may fire a millisecond early, so re-arm then. */
+  private wakeAt(dueAt: number, action: () => void): void {
     const timer = setTimeout(
       () => {
         this.timers.delete(timer);
-        this.advance(record);
+        if (this.now() < dueAt) this.wakeAt(dueAt, action);
+        else action();
       },
-      Math.max(0, paying.dueAt - this.now()),
+      Math.max(0, dueAt - this.now()),
     );
     this.timers.add(timer);
   }
