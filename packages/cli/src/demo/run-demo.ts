@@ -62,19 +62,6 @@ function groupsOf(scenarios: readonly DemoScenario[]): { group: WatchGroup; memb
   return [...groups.values()];
 }
 
-/**
- * Works around the sandbox applying a notifying script step late: its timer can fire a millisecond before the
- * step is due by `Date.now()`, and the step then waits for the next lookup (a query, long after the notification
- * should have gone). Looking the order up just after the step is due applies it, so the notification leaves on
- * time. Harmless once the sandbox re-arms its timer.
- */
-function nudgeNotifyingStep(sandbox: Sandbox, scenario: DemoScenario, scale: number, nudges: NodeJS.Timeout[]) {
-  const paying = scenario.script.find((step) => step.tradeState === 'SUCCESS');
-  if (!scenario.notify || paying === undefined) return;
-  const outTradeNo = outTradeNoOf(scenario);
-  nudges.push(setTimeout(() => sandbox.getOrder(outTradeNo), paying.afterMs * scale + 5));
-}
-
 /** At the deadline the merchant closes the order, then asks once more: a payment may have won the race. */
 async function closeAtDeadline(
   sandbox: Sandbox,
@@ -106,7 +93,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const started = performance.now();
 
   const sandbox = await startSandbox({ port: 0, host: '127.0.0.1', timeScale: scale, logger: options.log });
-  const nudges: NodeJS.Timeout[] = [];
   let receiver: NotificationReceiver | undefined;
   try {
     receiver = await startNotificationReceiver({ key: defaultMerchant.key });
@@ -124,7 +110,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         script: scenario.script,
         notifyUrl: scenario.notify ? receiver.url : undefined,
       });
-      nudgeNotifyingStep(sandbox, scenario, scale, nudges);
     }
 
     const tracker = new DemoTracker(scenarios, () => performance.now());
@@ -184,7 +169,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     out.write(`${verdict} · ${sandboxQueries} queries served by the sandbox · ${formatDuration(elapsedMs)}\n`);
     return { ok, summary, sandboxQueries, elapsedMs };
   } finally {
-    for (const nudge of nudges) clearTimeout(nudge);
     await receiver?.close();
     await sandbox.close();
   }
