@@ -274,7 +274,7 @@ function endState(end: WatchEnd): StateConfig {
       order: context.order,
       attempts: context.attempts,
       anomalies: context.anomalies,
-      error: end === 'ERROR' ? context.error : undefined,
+      error: end === 'ERROR' || end === 'DEADLINE' ? context.error : undefined,
     }),
   } as StateConfig;
 }

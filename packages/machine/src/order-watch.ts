@@ -46,7 +46,8 @@ export function toOrderWatch(value: StateValue, context: OrderContext): OrderWat
     attempts: context.attempts,
     order: context.order === undefined ? undefined : fromStoredOrder(context.order),
     anomalies: context.anomalies,
-    error: end === undefined || end === 'ERROR' ? context.error : undefined,
+    // At DEADLINE the latest retryable error says why no answer came (cleared by any good answer since).
+    error: end === undefined || end === 'ERROR' || end === 'DEADLINE' ? context.error : undefined,
     lastOutcomeAt: context.lastOutcomeAt,
   };
 }

@@ -119,7 +119,10 @@ export interface OrderContext {
   readonly notFoundSince: number | undefined;
   readonly lastOutcomeAt: number | undefined;
   readonly anomalies: readonly Anomaly[];
-  /** The fatal error (end `ERROR`), or the latest retryable one while the watch goes on. */
+  /**
+   * The fatal error (end `ERROR`); the latest retryable one while the watch goes on, and at end `DEADLINE` when
+   * no good answer came after it (why the watch ran out).
+   */
   readonly error: WatchError | undefined;
 }
 
@@ -211,7 +214,10 @@ export interface OrderWatch {
   readonly attempts: number;
   readonly order: Order | undefined;
   readonly anomalies: readonly Anomaly[];
-  /** The fatal error once `end` is `ERROR`; while watching, the latest retryable error. */
+  /**
+   * The fatal error once `end` is `ERROR`; while watching, and at end `DEADLINE`, the latest retryable error not
+   * followed by a good answer.
+   */
   readonly error: WatchError | undefined;
   /** When the latest answer or notification was believed (epoch ms). */
   readonly lastOutcomeAt: number | undefined;

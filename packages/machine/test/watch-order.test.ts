@@ -196,6 +196,27 @@ describe('watchOrder', () => {
     expect(recording.frames.at(-1)?.frame).toBe(5000);
   });
 
+  it('ending at the deadline after failing answers keeps the last error, so the reason is not lost', async () => {
+    const { clock, watch$ } = setup([errorOutcome('SYSTEMERROR', true)], { deadline: 9000 });
+    const recording = clock.record(watch$);
+    await clock.advanceTo(20_000);
+    expect(values(recording.frames).at(-1)).toMatchObject({
+      end: 'DEADLINE',
+      error: { code: 'SYSTEMERROR', retryable: true },
+    });
+  });
+
+  it('ending at the deadline after a good answer carries no stale error', async () => {
+    const { clock, watch$ } = setup([errorOutcome('SYSTEMERROR', true), stateOutcome('W1', 'NOTPAY')], {
+      deadline: 9000,
+    });
+    const recording = clock.record(watch$);
+    await clock.advanceTo(20_000);
+    const last = values(recording.frames).at(-1);
+    expect(last).toMatchObject({ end: 'DEADLINE', tradeState: 'NOTPAY' });
+    expect(last?.error).toBeUndefined();
+  });
+
   it('shows its transitions to an inspect callback', async () => {
     const events: InspectionEvent[] = [];
     const { clock, watch$ } = setup([stateOutcome('W1', 'NOTPAY'), stateOutcome('W1', 'SUCCESS')], {
