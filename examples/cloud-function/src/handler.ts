@@ -3,7 +3,6 @@ import {
   type CloudPayLike,
   createCloudPayClient,
   InvalidArgumentError,
-  type OrderQueryClient,
   TradestateError,
 } from '@tradestate/protocol';
 import { lastValueFrom } from 'rxjs';
@@ -68,29 +67,6 @@ const ONCE: Schedule = (attempt) => (attempt === 0 ? 0 : null);
 /** Room for that one query (the CloudPay client's own timeout is 10 s). */
 const ONE_QUERY_DEADLINE_MS = 10_000;
 
-/**
- * Remembers why the latest query gave no answer: a watch that ends at its deadline after retryable failures
- * (SYSTEMERROR, a cloud call that failed) does not carry that error, and the Mini Program should see it.
- */
-function recordingErrors(client: OrderQueryClient): { client: OrderQueryClient; lastError: () => string | undefined } {
-  let lastError: string | undefined;
-  return {
-    lastError: () => lastError,
-    client: {
-      async queryOrder(query, queryOptions) {
-        try {
-          const outcome = await client.queryOrder(query, queryOptions);
-          lastError = outcome.kind === 'error' ? outcome.code : undefined;
-          return outcome;
-        } catch (err) {
-          lastError = err instanceof TradestateError ? err.code : 'UNKNOWN';
-          throw err;
-        }
-      },
-    },
-  };
-}
-
 function atOnceThen(schedule: Schedule): Schedule {
   return (attempt, last) => (attempt === 0 ? 0 : schedule(attempt, last));
 }
@@ -133,10 +109,9 @@ export function createIsPaidHandler(
     }
     try {
       const oneShot = request.waitMs === 0;
-      const { client, lastError } = recordingErrors(cloudClient);
       const last = await lastValueFrom(
         watchOrder({
-          client,
+          client: cloudClient,
           query: { outTradeNo: request.outTradeNo },
           // The customer has just paid (or not): ask at once, then on the schedule while allowed to wait.
           schedule: oneShot ? ONCE : atOnceThen(options.schedule ?? schedules.native),
@@ -155,7 +130,8 @@ export function createIsPaidHandler(
         transactionId: last.order?.transactionId,
         paidAt: last.order?.paidAt?.toISOString(),
         queries: last.attempts,
-        error: last.error?.code ?? (tradeState === undefined ? lastError() : undefined),
+        // At DEADLINE this is the last failure not followed by a good answer: why no answer came.
+        error: last.error?.code,
       };
     } catch (err) {
       return unanswered(request.outTradeNo, err);
