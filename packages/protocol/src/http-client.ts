@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import type https from 'node:https';
 import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { decodeOrderQuery } from './decode.ts';
 import { InvalidArgumentError, TransportError } from './errors.ts';
 import type { ExpectedAnswer } from './expect.ts';
 import { createNodeAdapter } from './node-adapter.ts';
+import { createOrderActions, type PayClient } from './pay-client.ts';
 import { queryIdentifier } from './query.ts';
 import { sign } from './sign.ts';
 import { toTransportError } from './transport-error.ts';
-import type { OrderQuery, OrderQueryClient, OrderQueryOutcome, QueryOptions, SignType } from './types.ts';
+import type { OrderQuery, OrderQueryOutcome, QueryOptions, SignType } from './types.ts';
 import { buildXml, DEFAULT_MAX_XML_BYTES } from './xml.ts';
 
 /**
@@ -66,6 +68,13 @@ export interface PayClientOptions {
    * and override the instance's.
    */
   readonly axios?: AxiosInstance | undefined;
+  /**
+   * The agent for `https` requests, e.g. `new https.Agent({ pfx, passphrase: mchId, keepAlive: true })` with the
+   * merchant's `apiclient_cert.p12`: WeChat requires that client certificate for `/secapi/` (reverseOrder).
+   * Default: a shared keep-alive agent without a certificate. (axios's own `httpsAgent` option is not used: the
+   * client's adapter sends every request, also those of a caller-supplied `axios` instance.)
+   */
+  readonly httpsAgent?: https.Agent | undefined;
 }
 
 const WIRE_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -100,7 +109,8 @@ function checkOptions(options: PayClientOptions): void {
 }
 
 /**
- * Creates the HTTP {@link OrderQueryClient} for WeChat Pay v2 `POST /pay/orderquery`, over axios with a minimal
+ * Creates the HTTP {@link PayClient} for WeChat Pay v2 `POST /pay/orderquery` (plus `closeOrder` and
+ * `reverseOrder`, see {@link PayClient}), over axios with a minimal
  * `node:http` adapter and a shared keep-alive agent.
  *
  * Each query: validates the identifier (exactly one of `outTradeNo`/`transactionId`, ≤ 32 of `[A-Za-z0-9_*|-]`)
@@ -120,7 +130,7 @@ function checkOptions(options: PayClientOptions): void {
  * if (outcome.kind === 'order') console.log(outcome.tradeState, outcome.order.totalFee);
  * ```
  */
-export function createPayClient(options: PayClientOptions): OrderQueryClient {
+export function createPayClient(options: PayClientOptions): PayClient {
   checkOptions(options);
   const { appId, mchId, key, subAppId, subMchId } = options;
   const signType = options.signType ?? 'MD5';
@@ -128,7 +138,7 @@ export function createPayClient(options: PayClientOptions): OrderQueryClient {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_XML_BYTES;
   const hardening: AxiosRequestConfig = {
     baseURL: options.baseURL ?? DEFAULT_BASE_URL,
-    adapter: createNodeAdapter({ maxBytes }),
+    adapter: createNodeAdapter({ maxBytes, httpsAgent: options.httpsAgent }),
     allowAbsoluteUrls: false,
     maxRedirects: 0,
     maxContentLength: maxBytes,
@@ -212,5 +222,13 @@ export function createPayClient(options: PayClientOptions): OrderQueryClient {
     return decodeOrderQuery(body, { key, signType, expect, maxBytes });
   }
 
-  return { queryOrder };
+  const actions = createOrderActions({
+    transport: { instance, perRequest, timeoutMs },
+    requestBody,
+    key,
+    signType,
+    maxBytes,
+    merchant: { appId, mchId, subMchId },
+  });
+  return { queryOrder, ...actions };
 }

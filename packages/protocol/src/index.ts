@@ -1,4 +1,10 @@
 export {
+  type ClosedOutcome,
+  type CloseOrderOutcome,
+  decodeCloseOrder,
+  isRetryableCloseErrCode,
+} from './close-order.ts';
+export {
   type CloudPayClientOptions,
   type CloudPayLike,
   createCloudPayClient,
@@ -21,8 +27,17 @@ export {
   type PaymentNotification,
 } from './notification.ts';
 export { normaliseOrder } from './order.ts';
+export type { DecodePayAnswerOptions } from './pay-answer.ts';
+export type { CloseOrderRequest, PayClient } from './pay-client.ts';
 export { type QueryIdentifier, queryIdentifier } from './query.ts';
 export { isRetryableErrCode, isRetryableReturnMessage } from './retryable.ts';
+export {
+  decodeReverseOrder,
+  isRetryableReverseFailure,
+  type RecallOutcome,
+  type ReversedOutcome,
+  type ReverseOrderOutcome,
+} from './reverse-order.ts';
 export { type SignableParams, sign, signingString, verifySignature } from './sign.ts';
 export { rejectNonXml } from './sniff.ts';
 export * from './types.ts';

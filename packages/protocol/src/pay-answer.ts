@@ -1,0 +1,84 @@
+import { MalformedResponseError } from './errors.ts';
+import { assertExpected, type ExpectedAnswer } from './expect.ts';
+import { isRetryableReturnMessage } from './retryable.ts';
+import { rejectNonXml } from './sniff.ts';
+import type { ErrorOutcome, SignType, WireFields } from './types.ts';
+import { assertSigned } from './verify.ts';
+import { parseXml } from './xml.ts';
+
+/**
+ * Options of the `closeorder` and `reverse` decoders: the same as `decodeOrderQuery`'s.
+ *
+ * @example
+ * ```ts
+ * const options: DecodePayAnswerOptions = { key, signType: 'MD5', expect: { appId: 'wxd930ea5d5a258f4f', mchId: '10000100' } };
+ * ```
+ */
+export interface DecodePayAnswerOptions {
+  /** The merchant API key the answer is verified with. */
+  readonly key: string;
+  /** The algorithm the request was signed with: answers carry no `sign_type`. */
+  readonly signType: SignType;
+  /** Which merchant the answer must name (`appId`, `mchId`, `subMchId`); another is a `MismatchError`. */
+  readonly expect?: ExpectedAnswer | undefined;
+  /** Size cap of the body in bytes (default `DEFAULT_MAX_XML_BYTES`). */
+  readonly maxBytes?: number | undefined;
+}
+
+/**
+ * A `result_code` SUCCESS answer whose sign verified and which names the expected merchant.
+ *
+ * @example
+ * ```ts
+ * const ok: VerifiedAnswer = { kind: 'verified', fields: Object.freeze({ result_code: 'SUCCESS' }) };
+ * ```
+ * @internal
+ */
+export interface VerifiedAnswer {
+  readonly kind: 'verified';
+  readonly fields: WireFields;
+}
+
+function malformed(message: string): MalformedResponseError {
+  return new MalformedResponseError('MALFORMED_RESPONSE', message);
+}
+
+/**
+ * Reads a signed WeChat Pay v2 answer other than orderquery's: `return_code` FAIL and `result_code` FAIL become an
+ * {@link ErrorOutcome} (`retryable` decided by the caller's rule for `result_code` FAIL), `result_code` SUCCESS is
+ * verified with `assertSigned` and bound with `assertExpected` before it is returned. Throws what
+ * `decodeOrderQuery` throws for bodies that cannot be read or trusted.
+ *
+ * @example
+ * ```ts
+ * const answer = decodePayAnswer(body, { key, signType: 'MD5' }, (code) => code === 'SYSTEMERROR');
+ * if (answer.kind === 'verified') console.log(answer.fields['result_code']);
+ * ```
+ * @internal
+ */
+export function decodePayAnswer(
+  body: string | Uint8Array,
+  options: DecodePayAnswerOptions,
+  isRetryable: (code: string, fields: WireFields) => boolean,
+): VerifiedAnswer | ErrorOutcome {
+  rejectNonXml(body);
+  const fields: WireFields = Object.freeze(
+    parseXml(body, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+  );
+  const returnCode = fields['return_code'];
+  if (returnCode === 'FAIL') {
+    const message = fields['return_msg'] ?? '';
+    return { kind: 'error', code: 'RETURN_FAIL', message, retryable: isRetryableReturnMessage(message), fields };
+  }
+  if (returnCode !== 'SUCCESS') throw malformed('return_code is neither SUCCESS nor FAIL');
+  const resultCode = fields['result_code'];
+  if (resultCode === 'FAIL') {
+    // Like orderquery's failures these may be unsigned: they only ever say "not done", never change a state.
+    const code = fields['err_code'] || 'RESULT_FAIL';
+    return { kind: 'error', code, message: fields['err_code_des'] ?? '', retryable: isRetryable(code, fields), fields };
+  }
+  if (resultCode !== 'SUCCESS') throw malformed('result_code is neither SUCCESS nor FAIL');
+  assertSigned(fields, options.key, options.signType);
+  assertExpected(fields, options.expect, false);
+  return { kind: 'verified', fields };
+}

@@ -1,0 +1,123 @@
+import { type CloseOrderOutcome, decodeCloseOrder } from './close-order.ts';
+import { InvalidArgumentError } from './errors.ts';
+import type { ExpectedAnswer } from './expect.ts';
+import type { DecodePayAnswerOptions } from './pay-answer.ts';
+import { queryIdentifier } from './query.ts';
+import { decodeReverseOrder, type ReverseOrderOutcome } from './reverse-order.ts';
+import { postSignedXml, type SignedPostTransport } from './signed-post.ts';
+import type { OrderQuery, OrderQueryClient, QueryOptions, SignType } from './types.ts';
+
+/** Paths relative to `baseURL`. `/secapi/` needs the merchant's client certificate on the real service. */
+const CLOSE_ORDER_PATH = '/pay/closeorder';
+const REVERSE_PATH = '/secapi/pay/reverse';
+
+/**
+ * Which order to close: only the merchant's `out_trade_no` (WeChat's `closeorder` takes nothing else).
+ *
+ * @example
+ * ```ts
+ * const request: CloseOrderRequest = { outTradeNo: '1415757673' };
+ * ```
+ */
+export interface CloseOrderRequest {
+  readonly outTradeNo: string;
+}
+
+/**
+ * The HTTP client of {@link createPayClient}: an {@link OrderQueryClient} that can also close an unpaid order and
+ * reverse a micropay, over the same hardened transport (total deadline, no redirects, size cap, secrets never in
+ * errors) and with the same typed errors.
+ *
+ * @example
+ * ```ts
+ * const client: PayClient = createPayClient({ appId, mchId, key });
+ * const outcome = await client.closeOrder({ outTradeNo: 'A1' });
+ * ```
+ */
+export interface PayClient extends OrderQueryClient {
+  /**
+   * `POST /pay/closeorder`: stops WeChat accepting a payment for an unpaid order. Resolves `{ kind: 'closed' }`
+   * only from a verified answer; `{ kind: 'error', code: 'ORDERPAID' }` means it was paid (query it).
+   *
+   * @example
+   * ```ts
+   * const outcome = await client.closeOrder({ outTradeNo: 'A1' }, { signal });
+   * ```
+   */
+  closeOrder(request: CloseOrderRequest, options?: QueryOptions): Promise<CloseOrderOutcome>;
+  /**
+   * `POST /secapi/pay/reverse`: cancels a micropay, refunding it if it was paid. One call; follow `recall` and
+   * retryable errors yourself. The real service requires the merchant's client certificate: pass
+   * `PayClientOptions.httpsAgent`.
+   *
+   * @example
+   * ```ts
+   * const outcome = await client.reverseOrder({ outTradeNo: 'POS1' });
+   * ```
+   */
+  reverseOrder(request: OrderQuery, options?: QueryOptions): Promise<ReverseOrderOutcome>;
+}
+
+/**
+ * What {@link createOrderActions} needs from the client that owns it.
+ *
+ * @example
+ * ```ts
+ * const context: OrderActionsContext = { transport, requestBody, key, signType: 'MD5', maxBytes: 65536, merchant: { appId, mchId } };
+ * ```
+ * @internal
+ */
+export interface OrderActionsContext {
+  readonly transport: SignedPostTransport;
+  /** The client's signed request body for one order identifier (fresh nonce, sub-merchant fields). */
+  readonly requestBody: (field: 'out_trade_no' | 'transaction_id', value: string) => string;
+  readonly key: string;
+  readonly signType: SignType;
+  /** Size cap of answers in bytes. */
+  readonly maxBytes: number;
+  /** The merchant answers must name. */
+  readonly merchant: Pick<ExpectedAnswer, 'appId' | 'mchId' | 'subMchId'>;
+}
+
+/**
+ * Builds the `closeOrder` and `reverseOrder` methods of a {@link PayClient}. Internal: `createPayClient` calls it.
+ *
+ * @example
+ * ```ts
+ * const { closeOrder, reverseOrder } = createOrderActions(context);
+ * ```
+ * @internal
+ */
+export function createOrderActions(context: OrderActionsContext): Pick<PayClient, 'closeOrder' | 'reverseOrder'> {
+  const { transport, requestBody, key, signType, maxBytes, merchant } = context;
+
+  async function send(
+    path: string,
+    query: OrderQuery,
+    options: QueryOptions,
+  ): Promise<{ body: string; decode: DecodePayAnswerOptions }> {
+    const id = queryIdentifier(query);
+    const data = requestBody(id.field, id.value);
+    const body = await postSignedXml(transport, path, data, options.signal);
+    const expect: ExpectedAnswer = {
+      ...merchant,
+      outTradeNo: id.field === 'out_trade_no' ? id.value : undefined,
+      transactionId: id.field === 'transaction_id' ? id.value : undefined,
+    };
+    return { body, decode: { key, signType, expect, maxBytes } };
+  }
+
+  return {
+    async closeOrder(request, options = {}) {
+      if (typeof request !== 'object' || request === null || 'transactionId' in request) {
+        throw new InvalidArgumentError('closeOrder takes { outTradeNo } only');
+      }
+      const { body, decode } = await send(CLOSE_ORDER_PATH, { outTradeNo: request.outTradeNo }, options);
+      return decodeCloseOrder(body, decode);
+    },
+    async reverseOrder(request, options = {}) {
+      const { body, decode } = await send(REVERSE_PATH, request, options);
+      return decodeReverseOrder(body, decode);
+    },
+  };
+}
