@@ -1,13 +1,12 @@
 import { createLimiter, type OrderWatch, schedules, watchOrders } from '@tradestate/machine';
-import { createPayClient, type OrderQueryClient } from '@tradestate/protocol';
-import { defaultMerchant, type Sandbox, startSandbox } from '@tradestate/sandbox';
+import { createPayClient, type PayClient } from '@tradestate/protocol';
+import { defaultMerchant, startSandbox } from '@tradestate/sandbox';
 import picocolors from 'picocolors';
 import { filter, from, lastValueFrom, merge, mergeMap, tap } from 'rxjs';
 import { formatDuration } from '../duration.ts';
 import type { OutputStream } from '../io.ts';
 import { createLiveView } from '../render/live-view.ts';
 import { renderSummaryTable, type SummaryLine } from '../render/summary-table.ts';
-import { closeOrder } from './close-order.ts';
 import { type NotificationReceiver, startNotificationReceiver } from './notification-receiver.ts';
 import { scaleSchedule } from './scale.ts';
 import { DEMO_SCENARIOS, type DemoScenario, type WatchGroup } from './scenarios.ts';
@@ -63,12 +62,9 @@ function groupsOf(scenarios: readonly DemoScenario[]): { group: WatchGroup; memb
 }
 
 /** At the deadline the merchant closes the order, then asks once more: a payment may have won the race. */
-async function closeAtDeadline(
-  sandbox: Sandbox,
-  client: OrderQueryClient,
-  outTradeNo: string,
-): Promise<string | undefined> {
-  await closeOrder(sandbox.url, defaultMerchant, outTradeNo);
+async function closeAtDeadline(client: PayClient, outTradeNo: string): Promise<string | undefined> {
+  // Whatever the close answered (closed, ORDERPAID…), only the verified query that follows is believed.
+  await client.closeOrder({ outTradeNo });
   const outcome = await client.queryOrder({ outTradeNo });
   if (outcome.kind !== 'order') return undefined;
   return typeof outcome.tradeState === 'string' ? outcome.tradeState : outcome.tradeState.unknown;
@@ -121,7 +117,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const byOutTradeNo = new Map(scenarios.map((scenario) => [outTradeNoOf(scenario), scenario]));
     const afterEnd = async (scenario: DemoScenario, watch: OrderWatch): Promise<void> => {
       if (watch.end === 'DEADLINE') {
-        const state = await closeAtDeadline(sandbox, client, outTradeNoOf(scenario));
+        const state = await closeAtDeadline(client, outTradeNoOf(scenario));
         tracker.step(scenario.name, state ?? 'UNKNOWN', 1);
       }
       tracker.finish(scenario.name);
