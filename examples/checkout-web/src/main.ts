@@ -14,8 +14,6 @@ const sandbox = await startSandbox();
 const client = createPayClient({ ...defaultMerchant, baseURL: sandbox.url });
 const book = new OrderBook({
   client,
-  merchant: defaultMerchant,
-  baseURL: sandbox.url,
   schedule: schedules.native,
   deadlineMs,
 });

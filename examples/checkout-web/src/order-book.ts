@@ -1,21 +1,17 @@
 import { type OrderWatch, type Schedule, watchOrder } from '@tradestate/machine';
-import type { OrderQueryClient, PaymentNotification } from '@tradestate/protocol';
+import type { CloseOrderOutcome, PayClient, PaymentNotification } from '@tradestate/protocol';
 import { concatMap, defer, from, type Observable, of, ReplaySubject, share } from 'rxjs';
-import { type CloseResult, closeOrder, type SigningMerchant } from './close-order.ts';
 import { type StatusEvent, statusEventAfterClose, statusEventOf } from './order-status.ts';
 
 /**
  * How the order book watches orders.
  *
  * @example
- * const options: OrderBookOptions = { client, merchant, baseURL: sandbox.url, schedule: schedules.native, deadlineMs: 60_000 };
+ * const options: OrderBookOptions = { client, schedule: schedules.native, deadlineMs: 60_000 };
  */
 export interface OrderBookOptions {
-  readonly client: OrderQueryClient;
-  /** Used to sign `closeorder` at the deadline. */
-  readonly merchant: SigningMerchant;
-  /** WeChat Pay's base URL (the sandbox here) for `closeorder`. */
-  readonly baseURL: string;
+  /** Queries the orders, and closes them at the deadline (`createPayClient`). */
+  readonly client: PayClient;
   readonly schedule: Schedule;
   /** How long an order waits for payment before it is closed. */
   readonly deadlineMs: number;
@@ -94,16 +90,17 @@ export class OrderBook {
   }
 
   async #closeAndConfirm(outTradeNo: string, watch: OrderWatch): Promise<StatusEvent> {
-    const { client, baseURL, merchant } = this.#options;
-    let closed: CloseResult | undefined;
+    const { client } = this.#options;
+    let closed: CloseOrderOutcome | undefined;
     try {
-      closed = await closeOrder(baseURL, merchant, outTradeNo);
+      closed = await client.closeOrder({ outTradeNo });
     } catch {
+      // A timeout or an answer that failed verification: the query below still decides.
       closed = undefined;
     }
     // Closing may have lost the race against a payment (ORDERPAID): only a verified answer says which.
     const outcome = await client.queryOrder({ outTradeNo });
     if (outcome.kind === 'order') return statusEventAfterClose(outTradeNo, outcome, watch.attempts + 1);
-    return { ...statusEventOf(outTradeNo, watch), status: closed?.closed ? 'closed' : 'unknown' };
+    return { ...statusEventOf(outTradeNo, watch), status: closed?.kind === 'closed' ? 'closed' : 'unknown' };
   }
 }

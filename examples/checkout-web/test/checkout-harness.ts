@@ -18,8 +18,6 @@ export async function startCheckout(options: { deadlineMs: number }): Promise<{
   const client = createPayClient({ ...defaultMerchant, baseURL: sandbox.url });
   const book = new OrderBook({
     client,
-    merchant: defaultMerchant,
-    baseURL: sandbox.url,
     schedule: schedules.native,
     deadlineMs: options.deadlineMs,
   });

@@ -139,8 +139,6 @@ describe('without a way to pay as the customer (production)', () => {
     const app = await buildCheckoutServer({
       book: new OrderBook({
         client: createPayClient({ ...defaultMerchant, baseURL: checkout.sandbox.url }),
-        merchant: defaultMerchant,
-        baseURL: checkout.sandbox.url,
         schedule: schedules.native,
         deadlineMs: 1000,
       }),
