@@ -1,10 +1,11 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import { initialTransition, type StateValue, transition } from 'xstate';
+import type { StateValue } from 'xstate';
 import type { QueryActorInput } from './actors.ts';
 import { type OrderSnapshot, pureOrderMachine } from './machine.ts';
 import { stateNameOf, toOrderWatch, watchChanged } from './order-watch.ts';
 import { type NotificationInput, queryKey, toWatchOutcome } from './outcome.ts';
 import { createPersister, type Persister } from './persister.ts';
+import { createPureStepper } from './pure-step.ts';
 import { runQuery } from './run-query.ts';
 import type { PersistedOrderSnapshot } from './snapshot-store.ts';
 import { TimerQueue } from './timer-queue.ts';
@@ -34,6 +35,7 @@ export class WatchEngine {
   private readonly scheduler: SchedulerLike;
   private readonly timers: TimerQueue;
   private readonly persister: Persister;
+  private readonly step = createPureStepper();
   private stopped = false;
 
   constructor(
@@ -67,7 +69,7 @@ export class WatchEngine {
   start(input: OrderMachineInput): void {
     const key = queryKey(input.query);
     if (this.stopped || this.entries.has(key)) return;
-    const [snapshot] = initialTransition(pureOrderMachine, input);
+    const snapshot = this.step.initial(input);
     this.track(key, snapshot);
   }
 
@@ -116,7 +118,7 @@ export class WatchEngine {
   private send(key: string, event: OrderEvent): void {
     const entry = this.entries.get(key);
     if (entry === undefined || this.stopped) return;
-    const [next] = transition(pureOrderMachine, entry.snapshot, event);
+    const next = this.step.next(entry.snapshot, event);
     if (next === entry.snapshot) return;
     entry.snapshot = next;
     this.settle(key, entry);
@@ -145,7 +147,8 @@ export class WatchEngine {
     }
     if (changed) {
       entry.last = watch;
-      if (!watch.done)
+      // Only a store needs the persisted form; building it costs as much as a transition.
+      if (!watch.done && this.options.store !== undefined)
         this.persister.write(
           key,
           pureOrderMachine.getPersistedSnapshot(snapshot) as unknown as PersistedOrderSnapshot,
