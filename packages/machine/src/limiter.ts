@@ -32,7 +32,13 @@ export interface Limiter {
 export interface LimiterOptions {
   /** Never more grants than this in any window of 1000 ms. */
   readonly ratePerSecond: number;
-  /** How many grants may go out at once after a quiet period (a token bucket). Default and maximum: the rate. */
+  /**
+   * How many grants may go out at once after a quiet period (a token bucket); at most the rate. Default 1:
+   * grants spaced `1000 / ratePerSecond` ms apart. A larger burst sends up to a window's budget at once, and
+   * since those requests reach WeChat after varying latencies (a socket pool, a busy event loop), some of
+   * them land in the same second as the next window's: 5,000 watches under 100/s, counted by the sandbox,
+   * showed 101–102 queries in one second with a burst of 100 and 99 with a burst of 1.
+   */
   readonly burst?: number | undefined;
   /** The clock; default rxjs's `asyncScheduler`. */
   readonly scheduler?: SchedulerLike | undefined;
@@ -74,7 +80,7 @@ const DELIVERY_MARGIN_MS = 1;
 export function createLimiter(options: LimiterOptions): Limiter {
   const rate = options.ratePerSecond;
   if (!Number.isInteger(rate) || rate < 1) throw new RangeError('ratePerSecond must be an integer of at least 1');
-  const burst = Math.min(rate, Math.max(1, Math.floor(options.burst ?? rate)));
+  const burst = Math.min(rate, Math.max(1, Math.floor(options.burst ?? 1)));
   const scheduler = options.scheduler ?? asyncScheduler;
   const interval = WINDOW_MS / rate;
   /** The logged instants of the last `rate` grants; `log[oldest]` is the one the next grant replaces. */
@@ -168,7 +174,10 @@ export function createLimiter(options: LimiterOptions): Limiter {
         if (queue === undefined) queues.set(key, [waiter]);
         else queue.push(waiter);
         pending += 1;
-        pump();
+        // Granted from a timer callback, never inside the caller's synchronous code: a grant given in the middle
+        // of a long synchronous stretch (thousands of watches starting) is only sent when that stretch ends,
+        // together with the grants that came due meanwhile, and the server sees them in one burst.
+        arm(scheduler.now());
       });
     },
   };

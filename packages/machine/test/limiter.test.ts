@@ -152,7 +152,7 @@ describe('createLimiter', () => {
 
   it('saturated, a burst is followed by evenly spaced grants, never by a second burst a second later', async () => {
     const clock = new VirtualClock();
-    const limiter = createLimiter({ ratePerSecond: 4, scheduler: clock.scheduler });
+    const limiter = createLimiter({ ratePerSecond: 4, burst: 4, scheduler: clock.scheduler });
     const grants: number[] = [];
     for (let i = 0; i < 12; i++) void limiter.acquire(`k${i}`).then(() => grants.push(clock.now()));
     await clock.advanceTo(5000);
@@ -173,6 +173,29 @@ describe('createLimiter', () => {
     await clock.advanceTo(5000);
     expect(times).toEqual({ x: 0, z: 1001 });
     await expect(limiter.acquire('w', AbortSignal.abort())).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+
+  it('spreads grants 1000/rate ms apart by default', async () => {
+    const clock = new VirtualClock();
+    const limiter = createLimiter({ ratePerSecond: 5, scheduler: clock.scheduler });
+    const grants: number[] = [];
+    for (let i = 0; i < 6; i++) void limiter.acquire(`k${i}`).then(() => grants.push(clock.now()));
+    await clock.advanceTo(5000);
+    expect(grants).toEqual([0, 200, 400, 600, 800, 1001]);
+  });
+
+  it('never grants inside the caller’s synchronous code, only from its timer', async () => {
+    const clock = new VirtualClock();
+    const limiter = createLimiter({ ratePerSecond: 10, burst: 10, scheduler: clock.scheduler });
+    let granted = 0;
+    for (let i = 0; i < 3; i++) void limiter.acquire(`k${i}`).then(() => granted++);
+    await clock.settle();
+    // A free slot is not handed out while the acquiring code still runs: it waits for the timer at `now`.
+    expect(granted).toBe(0);
+    expect(limiter.pending).toBe(3);
+    await clock.advanceTo(0);
+    expect(granted).toBe(3);
+    expect(limiter.pending).toBe(0);
   });
 
   it('refuses a rate that is not a positive integer', () => {
