@@ -31,8 +31,6 @@ try {
       let shown: string | undefined;
       const result = await chargeAtCounter({
         client,
-        merchant: defaultMerchant,
-        baseURL: sandbox.url,
         outTradeNo,
         schedule: scaleSchedule(schedules.micropay, SPEED),
         windowMs: 45_000 * SPEED,

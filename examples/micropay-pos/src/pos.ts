@@ -1,7 +1,7 @@
 import { type OrderWatch, type Schedule, schedules, watchOrder } from '@tradestate/machine';
-import type { OrderQueryClient } from '@tradestate/protocol';
+import type { PayClient } from '@tradestate/protocol';
 import { lastValueFrom, tap } from 'rxjs';
-import { type ReverseMerchant, reverse } from './reverse.ts';
+import { reverse } from './reverse.ts';
 
 /**
  * How a point-of-sale charge ended, in the cashier's words.
@@ -39,14 +39,14 @@ export interface PosResult {
  * Options of {@link chargeAtCounter}.
  *
  * @example
- * const options: ChargeOptions = { client, merchant, baseURL, outTradeNo: 'POS1' };
+ * const options: ChargeOptions = { client, outTradeNo: 'POS1' };
  */
 export interface ChargeOptions {
-  readonly client: OrderQueryClient;
-  /** Signs `/secapi/pay/reverse`. */
-  readonly merchant: ReverseMerchant;
-  /** WeChat Pay's base URL (the sandbox here) for the reverse call. */
-  readonly baseURL: string;
+  /**
+   * Queries the order and, if need be, reverses it (`createPayClient`). For the real `/secapi/pay/reverse` it needs
+   * the merchant's client certificate: `createPayClient({ ..., httpsAgent })`.
+   */
+  readonly client: PayClient;
   readonly outTradeNo: string;
   /** How long the customer has to confirm on the phone. Default 45 s, WeChat's micropay guidance. */
   readonly windowMs?: number | undefined;
@@ -66,7 +66,7 @@ export interface ChargeOptions {
  * cannot be paid late, following `recall`.
  *
  * @example
- * const { result } = await chargeAtCounter({ client, merchant, baseURL: sandbox.url, outTradeNo: 'POS1' });
+ * const { result } = await chargeAtCounter({ client, outTradeNo: 'POS1' });
  * if (result === 'PAID') printReceipt();
  */
 export async function chargeAtCounter(options: ChargeOptions): Promise<PosResult> {
@@ -104,7 +104,7 @@ export async function chargeAtCounter(options: ChargeOptions): Promise<PosResult
     default: {
       // DEADLINE, NOT_FOUND, ERROR, or the cashier cancelled: the money's fate is unknown; reversing makes it
       // certain. A cancelled charge is reversed too, so its signal (already aborted) must not stop the reversal.
-      const reversal = await reverse(options.baseURL, options.merchant, options.outTradeNo, {
+      const reversal = await reverse(options.client, options.outTradeNo, {
         delayMs: options.reverseDelayMs,
         signal: last.end === 'CANCELLED' ? undefined : options.signal,
       });

@@ -1,90 +1,68 @@
-import { randomBytes } from 'node:crypto';
-import { buildXml, parseXml, type SignType, sign, verifySignature } from '@tradestate/protocol';
+import { type PayClient, type ReverseOrderOutcome, TradestateError } from '@tradestate/protocol';
 
 /**
- * The merchant credentials `/secapi/pay/reverse` is signed with.
+ * Options of {@link reverse}.
  *
  * @example
- * const merchant: ReverseMerchant = { appId: 'wxd930ea5d5a258f4f', mchId: '10000100', key };
+ * const options: ReverseOptions = { attempts: 3, delayMs: 1000 };
  */
-export interface ReverseMerchant {
-  readonly appId: string;
-  readonly mchId: string;
-  readonly key: string;
-  readonly signType?: SignType | undefined;
+export interface ReverseOptions {
+  /** Reverse calls at most. Default 3. */
+  readonly attempts?: number | undefined;
+  /** Pause between calls. Default 1 s. */
+  readonly delayMs?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
- * What one reverse call answered: `reversed`, `recall` (WeChat asks to call again), or failed with `errCode`.
+ * What {@link reverse} achieved: `reversed` only when WeChat confirmed with a verified answer; `last` is the last
+ * outcome, or the retryable error (timeout, bad signature…) the last call threw.
  *
  * @example
- * const answer: ReverseAnswer = { kind: 'recall' };
+ * const { reversed, calls, last } = await reverse(client, 'POS1');
  */
-export type ReverseAnswer =
-  | { readonly kind: 'reversed' }
-  | { readonly kind: 'recall' }
-  | { readonly kind: 'failed'; readonly errCode: string; readonly retryable: boolean };
-
-const RETRYABLE = new Set(['SYSTEMERROR', 'USERPAYING', 'BANKERROR', 'FREQUENCY_LIMITED']);
-
-/**
- * Calls WeChat Pay v2 `POST /secapi/pay/reverse` once, signed, and verifies the answer. (The real endpoint
- * also wants the merchant's client certificate on the TLS connection; the sandbox does not.)
- *
- * @throws {Error} when the answer is unsigned or wrongly signed, or the request failed outright.
- * @example
- * await reverseOnce(sandbox.url, merchant, 'POS1'); // { kind: 'reversed' }
- */
-export async function reverseOnce(
-  baseURL: string,
-  merchant: ReverseMerchant,
-  outTradeNo: string,
-  signal?: AbortSignal,
-): Promise<ReverseAnswer> {
-  const signType = merchant.signType ?? 'MD5';
-  const request: Record<string, string> = {
-    appid: merchant.appId,
-    mch_id: merchant.mchId,
-    out_trade_no: outTradeNo,
-    nonce_str: randomBytes(16).toString('hex'),
-  };
-  if (signType !== 'MD5') request['sign_type'] = signType;
-  request['sign'] = sign(request, merchant.key, signType);
-  const response = await fetch(`${baseURL}/secapi/pay/reverse`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/xml' },
-    body: buildXml(request),
-    signal: signal ?? AbortSignal.timeout(10_000),
-  });
-  if (!response.ok) return { kind: 'failed', errCode: `HTTP_${response.status}`, retryable: response.status >= 500 };
-  const fields = parseXml(await response.text());
-  if (fields['return_code'] !== 'SUCCESS') return { kind: 'failed', errCode: 'RETURN_FAIL', retryable: false };
-  if (!verifySignature(fields, merchant.key, signType)) throw new Error('reverse answer has a bad signature');
-  if (fields['result_code'] === 'SUCCESS') return fields['recall'] === 'Y' ? { kind: 'recall' } : { kind: 'reversed' };
-  const errCode = fields['err_code'] ?? 'UNKNOWN';
-  return { kind: 'failed', errCode, retryable: RETRYABLE.has(errCode) || fields['recall'] === 'Y' };
+export interface ReverseResult {
+  readonly reversed: boolean;
+  readonly calls: number;
+  readonly last: ReverseOrderOutcome | TradestateError;
 }
 
 /**
- * Reverses until WeChat confirms, following `recall=Y` and retryable errors, at most `attempts` calls spaced
- * `delayMs` apart (WeChat's guidance: call again when asked to; stop after a few tries and alert someone).
+ * Reverses a micropay with `client.reverseOrder` (`POST /secapi/pay/reverse`, signed, answer verified) until
+ * WeChat confirms: calls again when WeChat answers `recall=Y`, refuses with a retryable code (SYSTEMERROR,
+ * USERPAYING…) or the call fails in a retryable way (timeout, reset, an answer whose signature does not verify),
+ * at most `attempts` calls spaced `delayMs` apart. WeChat's guidance: call again when asked to; stop after a few
+ * tries and alert someone. A refusal that cannot change (TRADE_ERROR, a wrong key's RETURN_FAIL) stops at once.
  *
  * @example
- * const { reversed, calls } = await reverse(sandbox.url, merchant, 'POS1', { attempts: 3, delayMs: 1000 });
+ * const client = createPayClient({ appId, mchId, key, httpsAgent }); // httpsAgent: your apiclient_cert for /secapi/
+ * const { reversed, calls } = await reverse(client, 'POS1', { attempts: 3, delayMs: 1000 });
  */
 export async function reverse(
-  baseURL: string,
-  merchant: ReverseMerchant,
+  client: PayClient,
   outTradeNo: string,
-  options: { readonly attempts?: number; readonly delayMs?: number; readonly signal?: AbortSignal } = {},
-): Promise<{ readonly reversed: boolean; readonly calls: number; readonly last: ReverseAnswer }> {
-  const attempts = options.attempts ?? 3;
-  let last: ReverseAnswer = { kind: 'failed', errCode: 'NOT_CALLED', retryable: true };
-  for (let call = 1; call <= attempts; call += 1) {
-    last = await reverseOnce(baseURL, merchant, outTradeNo, options.signal);
-    if (last.kind === 'reversed') return { reversed: true, calls: call, last };
-    if (last.kind === 'failed' && !last.retryable) return { reversed: false, calls: call, last };
-    if (call < attempts) await new Promise((resolve) => setTimeout(resolve, options.delayMs ?? 1000));
+  options: ReverseOptions = {},
+): Promise<ReverseResult> {
+  const attempts = Math.max(1, options.attempts ?? 3);
+  for (let call = 1; ; call += 1) {
+    const last = await reverseOnce(client, outTradeNo, options.signal);
+    const reversed = !(last instanceof TradestateError) && last.kind === 'reversed';
+    const refused = !(last instanceof TradestateError) && last.kind === 'error' && !last.retryable;
+    if (reversed || refused || call >= attempts) return { reversed, calls: call, last };
+    await new Promise((resolve) => setTimeout(resolve, options.delayMs ?? 1000));
   }
-  return { reversed: false, calls: attempts, last };
+}
+
+/** One call; a failure worth another call is returned, anything else (an abort, a bad argument) is thrown. */
+async function reverseOnce(
+  client: PayClient,
+  outTradeNo: string,
+  signal: AbortSignal | undefined,
+): Promise<ReverseOrderOutcome | TradestateError> {
+  try {
+    return await client.reverseOrder({ outTradeNo }, { signal });
+  } catch (err) {
+    if (err instanceof TradestateError && err.retryable) return err;
+    throw err;
+  }
 }

@@ -1,5 +1,5 @@
 import { type OrderWatch, schedules } from '@tradestate/machine';
-import { createPayClient, type OrderQueryClient, type TradeState } from '@tradestate/protocol';
+import { createPayClient, type PayClient, type TradeState } from '@tradestate/protocol';
 import { defaultMerchant, type Sandbox, startSandbox } from '@tradestate/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ChargeOptions, chargeAtCounter } from '../src/pos.ts';
@@ -8,7 +8,7 @@ import { scaleSchedule } from '../src/scale.ts';
 // A hundredth of real time: the 45 s window lasts 450 ms, queries come every 50 ms.
 const SPEED = 0.01;
 let sandbox: Sandbox;
-let client: OrderQueryClient;
+let client: PayClient;
 let sequence = 0;
 
 beforeAll(async () => {
@@ -29,8 +29,6 @@ function scan(script: { afterMs: number; tradeState: TradeState }[]): string {
 function charge(outTradeNo: string, options: Partial<ChargeOptions> = {}) {
   return chargeAtCounter({
     client,
-    merchant: defaultMerchant,
-    baseURL: sandbox.url,
     outTradeNo,
     schedule: scaleSchedule(schedules.micropay, SPEED),
     windowMs: 45_000 * SPEED,
@@ -89,7 +87,8 @@ describe('chargeAtCounter', () => {
 
   it('NEEDS_ATTENTION when the reversal itself is refused (here: a wrong key for reverse)', async () => {
     const outTradeNo = scan([]);
-    const result = await charge(outTradeNo, { merchant: { ...defaultMerchant, key: 'e'.repeat(32) } });
+    const wrongKey = createPayClient({ ...defaultMerchant, key: 'e'.repeat(32), baseURL: sandbox.url });
+    const result = await charge(outTradeNo, { client: { ...client, reverseOrder: wrongKey.reverseOrder } });
     expect(result).toMatchObject({ result: 'NEEDS_ATTENTION', end: 'DEADLINE', reverseCalls: 1 });
     expect(result.timeline).toEqual(['USERPAYING']);
     expect(sandbox.getOrder(outTradeNo)?.tradeState).toBe('USERPAYING');
