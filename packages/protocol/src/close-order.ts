@@ -1,4 +1,5 @@
-import { type DecodePayAnswerOptions, decodePayAnswer } from './pay-answer.ts';
+import type { DecodeOrderQueryOptions } from './decode.ts';
+import { decodePayAnswer } from './pay-answer.ts';
 import { isRetryableErrCode } from './retryable.ts';
 import type { ErrorOutcome, WireFields } from './types.ts';
 
@@ -64,7 +65,7 @@ export function isRetryableCloseErrCode(code: string): boolean {
  * if (outcome.kind === 'closed') markCancelled('A1');
  * ```
  */
-export function decodeCloseOrder(body: string | Uint8Array, options: DecodePayAnswerOptions): CloseOrderOutcome {
+export function decodeCloseOrder(body: string | Uint8Array, options: DecodeOrderQueryOptions): CloseOrderOutcome {
   const answer = decodePayAnswer(body, options, isRetryableCloseErrCode);
   return answer.kind === 'verified' ? { kind: 'closed', fields: answer.fields } : answer;
 }

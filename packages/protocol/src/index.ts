@@ -27,7 +27,6 @@ export {
   type PaymentNotification,
 } from './notification.ts';
 export { normaliseOrder } from './order.ts';
-export type { DecodePayAnswerOptions } from './pay-answer.ts';
 export type { CloseOrderRequest, PayClient } from './pay-client.ts';
 export { type QueryIdentifier, queryIdentifier } from './query.ts';
 export { isRetryableErrCode, isRetryableReturnMessage } from './retryable.ts';

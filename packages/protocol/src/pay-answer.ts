@@ -1,29 +1,11 @@
+import type { DecodeOrderQueryOptions } from './decode.ts';
 import { MalformedResponseError } from './errors.ts';
-import { assertExpected, type ExpectedAnswer } from './expect.ts';
+import { assertExpected } from './expect.ts';
 import { isRetryableReturnMessage } from './retryable.ts';
 import { rejectNonXml } from './sniff.ts';
-import type { ErrorOutcome, SignType, WireFields } from './types.ts';
+import type { ErrorOutcome, WireFields } from './types.ts';
 import { assertSigned } from './verify.ts';
 import { parseXml } from './xml.ts';
-
-/**
- * Options of the `closeorder` and `reverse` decoders: the same as `decodeOrderQuery`'s.
- *
- * @example
- * ```ts
- * const options: DecodePayAnswerOptions = { key, signType: 'MD5', expect: { appId: 'wxd930ea5d5a258f4f', mchId: '10000100' } };
- * ```
- */
-export interface DecodePayAnswerOptions {
-  /** The merchant API key the answer is verified with. */
-  readonly key: string;
-  /** The algorithm the request was signed with: answers carry no `sign_type`. */
-  readonly signType: SignType;
-  /** Which merchant the answer must name (`appId`, `mchId`, `subMchId`); another is a `MismatchError`. */
-  readonly expect?: ExpectedAnswer | undefined;
-  /** Size cap of the body in bytes (default `DEFAULT_MAX_XML_BYTES`). */
-  readonly maxBytes?: number | undefined;
-}
 
 /**
  * A `result_code` SUCCESS answer whose sign verified and which names the expected merchant.
@@ -58,7 +40,7 @@ function malformed(message: string): MalformedResponseError {
  */
 export function decodePayAnswer(
   body: string | Uint8Array,
-  options: DecodePayAnswerOptions,
+  options: DecodeOrderQueryOptions,
   isRetryable: (code: string, fields: WireFields) => boolean,
 ): VerifiedAnswer | ErrorOutcome {
   rejectNonXml(body);

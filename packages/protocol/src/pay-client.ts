@@ -1,7 +1,7 @@
 import { type CloseOrderOutcome, decodeCloseOrder } from './close-order.ts';
+import type { DecodeOrderQueryOptions } from './decode.ts';
 import { InvalidArgumentError } from './errors.ts';
 import type { ExpectedAnswer } from './expect.ts';
-import type { DecodePayAnswerOptions } from './pay-answer.ts';
 import { queryIdentifier } from './query.ts';
 import { decodeReverseOrder, type ReverseOrderOutcome } from './reverse-order.ts';
 import { postSignedXml, type SignedPostTransport } from './signed-post.ts';
@@ -95,7 +95,7 @@ export function createOrderActions(context: OrderActionsContext): Pick<PayClient
     path: string,
     query: OrderQuery,
     options: QueryOptions,
-  ): Promise<{ body: string; decode: DecodePayAnswerOptions }> {
+  ): Promise<{ body: string; decode: DecodeOrderQueryOptions }> {
     const id = queryIdentifier(query);
     const data = requestBody(id.field, id.value);
     const body = await postSignedXml(transport, path, data, options.signal);

@@ -1,5 +1,6 @@
+import type { DecodeOrderQueryOptions } from './decode.ts';
 import { MalformedResponseError } from './errors.ts';
-import { type DecodePayAnswerOptions, decodePayAnswer } from './pay-answer.ts';
+import { decodePayAnswer } from './pay-answer.ts';
 import { isRetryableErrCode } from './retryable.ts';
 import type { ErrorOutcome, WireFields } from './types.ts';
 
@@ -77,7 +78,7 @@ export function isRetryableReverseFailure(code: string, recall: string | undefin
  * if (outcome.kind === 'reversed') tellCashier('start again');
  * ```
  */
-export function decodeReverseOrder(body: string | Uint8Array, options: DecodePayAnswerOptions): ReverseOrderOutcome {
+export function decodeReverseOrder(body: string | Uint8Array, options: DecodeOrderQueryOptions): ReverseOrderOutcome {
   const answer = decodePayAnswer(body, options, (code, fields) => isRetryableReverseFailure(code, fields['recall']));
   if (answer.kind === 'error') return answer;
   const recall = answer.fields['recall'];

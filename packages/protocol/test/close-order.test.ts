@@ -1,11 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  createPayClient,
   decodeCloseOrder,
   InvalidArgumentError,
   isRetryableCloseErrCode,
   MismatchError,
-  type PayClientOptions,
   parseXml,
   SignatureError,
   type SignType,
@@ -13,24 +11,10 @@ import {
   verifySignature,
 } from '../src/index.ts';
 import { KEY, signedXml } from './fixtures.ts';
-import { type Handler, startServer, type TestServer } from './http-server.ts';
+import type { Handler } from './http-server.ts';
+import { clientOf, serverPool } from './pay-client-harness.ts';
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-const MERCHANT = { appId: 'wx2421b1c4370ec43b', mchId: '10000100', key: KEY };
-
-async function serve(handler: Handler): Promise<TestServer> {
-  const server = await startServer(handler);
-  servers.push(server);
-  return server;
-}
-
-function client(server: TestServer, options: Partial<PayClientOptions> = {}) {
-  return createPayClient({ ...MERCHANT, baseURL: server.url, ...options });
-}
+const serve = serverPool();
 
 /** Answers closeorder like WeChat: checks the request's sign, then signs `fields` about the caller's merchant. */
 function wechat(fields: Record<string, string>, signType: SignType = 'MD5', answerKey = KEY): Handler {
@@ -61,7 +45,7 @@ const CLOSED = { result_code: 'SUCCESS', result_msg: 'OK' };
 describe('closeOrder', () => {
   it('posts a signed closeorder for the out_trade_no and resolves closed from a verified answer', async () => {
     const server = await serve(wechat(CLOSED));
-    const outcome = await client(server).closeOrder({ outTradeNo: 'A1' });
+    const outcome = await clientOf(server).closeOrder({ outTradeNo: 'A1' });
     expect(outcome).toMatchObject({ kind: 'closed', fields: { result_code: 'SUCCESS' } });
     const [request] = server.received;
     expect(request).toMatchObject({ method: 'POST', url: '/pay/closeorder' });
@@ -73,7 +57,7 @@ describe('closeOrder', () => {
 
   it('HMAC-SHA256: the request carries sign_type and the answer is verified with HMAC', async () => {
     const server = await serve(wechat(CLOSED, 'HMAC-SHA256'));
-    expect(await client(server, { signType: 'HMAC-SHA256' }).closeOrder({ outTradeNo: 'A2' })).toMatchObject({
+    expect(await clientOf(server, { signType: 'HMAC-SHA256' }).closeOrder({ outTradeNo: 'A2' })).toMatchObject({
       kind: 'closed',
     });
     expect(parseXml(server.received[0]!.body)['sign_type']).toBe('HMAC-SHA256');
@@ -89,12 +73,12 @@ describe('closeOrder', () => {
       ['USERPAYING', true],
       ['ORDERNOTEXIST', false],
     ] as const) {
-      const outcome = await client(await refusal(code)).closeOrder({ outTradeNo: 'A3' });
+      const outcome = await clientOf(await refusal(code)).closeOrder({ outTradeNo: 'A3' });
       expect(outcome).toMatchObject({ kind: 'error', code, message: `${code} des`, retryable });
     }
     // The server refused our sign: an unsigned return_code FAIL, never "closed".
     const wrongKey = await serve(wechat(CLOSED));
-    expect(await client(wrongKey, { key: 'f'.repeat(32) }).closeOrder({ outTradeNo: 'A4' })).toMatchObject({
+    expect(await clientOf(wrongKey, { key: 'f'.repeat(32) }).closeOrder({ outTradeNo: 'A4' })).toMatchObject({
       kind: 'error',
       code: 'RETURN_FAIL',
       retryable: false,
@@ -103,24 +87,24 @@ describe('closeOrder', () => {
 
   it('a SUCCESS answer with a wrong or missing sign is a SignatureError, never closed', async () => {
     const forged = await serve(wechat(CLOSED, 'MD5', 'forged'));
-    await expect(client(forged).closeOrder({ outTradeNo: 'A5' })).rejects.toMatchObject({
+    await expect(clientOf(forged).closeOrder({ outTradeNo: 'A5' })).rejects.toMatchObject({
       name: 'SignatureError',
       code: 'SIGNATURE_INVALID',
     });
     const unsigned = await serve((_q, res) =>
       res.end('<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code></xml>'),
     );
-    await expect(client(unsigned).closeOrder({ outTradeNo: 'A5' })).rejects.toBeInstanceOf(SignatureError);
+    await expect(clientOf(unsigned).closeOrder({ outTradeNo: 'A5' })).rejects.toBeInstanceOf(SignatureError);
   });
 
   it('a verified answer about another merchant is a MismatchError', async () => {
     const server = await serve(wechat({ ...CLOSED, mch_id: '10000999' }));
-    await expect(client(server).closeOrder({ outTradeNo: 'A6' })).rejects.toBeInstanceOf(MismatchError);
+    await expect(clientOf(server).closeOrder({ outTradeNo: 'A6' })).rejects.toBeInstanceOf(MismatchError);
   });
 
   it('refuses a transactionId or a bad out_trade_no before any request', async () => {
     const server = await serve(wechat(CLOSED));
-    const closing = client(server);
+    const closing = clientOf(server);
     await expect(closing.closeOrder({ transactionId: '42' } as never)).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(closing.closeOrder({ outTradeNo: 'has space' })).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(server.received).toHaveLength(0);
@@ -131,13 +115,13 @@ describe('closeOrder', () => {
       res.statusCode = 503;
       res.end();
     });
-    await expect(client(failing).closeOrder({ outTradeNo: 'A7' })).rejects.toMatchObject({
+    await expect(clientOf(failing).closeOrder({ outTradeNo: 'A7' })).rejects.toMatchObject({
       code: 'HTTP_STATUS',
       status: 503,
       retryable: true,
     });
     const silent = await serve(() => {});
-    const err = await client(silent, { timeoutMs: 100 })
+    const err = await clientOf(silent, { timeoutMs: 100 })
       .closeOrder({ outTradeNo: 'SECRETORDER7' })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransportError);
@@ -147,7 +131,7 @@ describe('closeOrder', () => {
     expect(text).not.toContain('SECRETORDER7');
     await silent.closed[0];
     const aborted = AbortSignal.abort();
-    await expect(client(silent).closeOrder({ outTradeNo: 'A8' }, { signal: aborted })).rejects.toMatchObject({
+    await expect(clientOf(silent).closeOrder({ outTradeNo: 'A8' }, { signal: aborted })).rejects.toMatchObject({
       code: 'ABORTED',
     });
     expect(silent.received).toHaveLength(1);

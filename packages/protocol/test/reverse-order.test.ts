@@ -5,36 +5,21 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createPayClient,
   decodeReverseOrder,
   isRetryableReverseFailure,
   MalformedResponseError,
-  type PayClientOptions,
   parseXml,
   SignatureError,
   verifySignature,
 } from '../src/index.ts';
 import { KEY, signedXml } from './fixtures.ts';
-import { type Handler, startServer, type TestServer } from './http-server.ts';
+import type { Handler } from './http-server.ts';
+import { clientOf, MERCHANT, serverPool } from './pay-client-harness.ts';
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-const MERCHANT = { appId: 'wx2421b1c4370ec43b', mchId: '10000100', key: KEY };
-
-async function serve(handler: Handler): Promise<TestServer> {
-  const server = await startServer(handler);
-  servers.push(server);
-  return server;
-}
-
-function client(server: TestServer, options: Partial<PayClientOptions> = {}) {
-  return createPayClient({ ...MERCHANT, baseURL: server.url, ...options });
-}
+const serve = serverPool();
 
 /** Answers reverse like WeChat, one answer per call from `answers` (the last repeats). */
 function wechat(...answers: Array<Record<string, string>>): Handler {
@@ -48,7 +33,7 @@ function wechat(...answers: Array<Record<string, string>>): Handler {
 describe('reverseOrder', () => {
   it('posts a signed reverse to /secapi/pay/reverse and reads recall=N as reversed', async () => {
     const server = await serve(wechat({ result_code: 'SUCCESS', recall: 'N' }));
-    expect(await client(server).reverseOrder({ outTradeNo: 'POS1' })).toMatchObject({ kind: 'reversed' });
+    expect(await clientOf(server).reverseOrder({ outTradeNo: 'POS1' })).toMatchObject({ kind: 'reversed' });
     const [request] = server.received;
     expect(request).toMatchObject({ method: 'POST', url: '/secapi/pay/reverse' });
     const fields = parseXml(request!.body);
@@ -60,7 +45,7 @@ describe('reverseOrder', () => {
     const server = await serve(
       wechat({ result_code: 'SUCCESS', recall: 'Y' }, { result_code: 'SUCCESS', recall: 'N' }),
     );
-    const reversing = client(server);
+    const reversing = clientOf(server);
     const transactionId = '4200000001202611270000000001';
     expect(await reversing.reverseOrder({ transactionId })).toMatchObject({ kind: 'recall' });
     expect(await reversing.reverseOrder({ transactionId })).toMatchObject({ kind: 'reversed' });
@@ -78,7 +63,7 @@ describe('reverseOrder', () => {
       ['TRADE_ERROR', 'Y', true],
     ] as const) {
       const server = await serve(wechat({ result_code: 'FAIL', err_code: code, recall }));
-      expect(await client(server).reverseOrder({ outTradeNo: 'POS2' })).toMatchObject({
+      expect(await clientOf(server).reverseOrder({ outTradeNo: 'POS2' })).toMatchObject({
         kind: 'error',
         code,
         retryable,
@@ -95,9 +80,11 @@ describe('reverseOrder', () => {
         ),
       ),
     );
-    await expect(client(forged).reverseOrder({ outTradeNo: 'POS3' })).rejects.toBeInstanceOf(SignatureError);
+    await expect(clientOf(forged).reverseOrder({ outTradeNo: 'POS3' })).rejects.toBeInstanceOf(SignatureError);
     const noRecall = await serve(wechat({ result_code: 'SUCCESS' }));
-    await expect(client(noRecall).reverseOrder({ outTradeNo: 'POS3' })).rejects.toBeInstanceOf(MalformedResponseError);
+    await expect(clientOf(noRecall).reverseOrder({ outTradeNo: 'POS3' })).rejects.toBeInstanceOf(
+      MalformedResponseError,
+    );
     expect(() =>
       decodeReverseOrder(signedXml({ return_code: 'SUCCESS', result_code: 'SUCCESS', recall: 'maybe' }), {
         key: KEY,
