@@ -142,7 +142,7 @@ export async function runQueriesBench(
       notes: [
         `${options.size} orders placed over ${options.arrivalSpanMs / 60_000} min (seed ${options.seed}): ${paid} pay (55 % within 5–90 s, 25 % within 90 s–10 min), ${options.size - paid} never; deadline ${options.deadlineMs / 60_000} min; each policy watches its own copy of the population.`,
         `Simulated time: sandbox and client clocks run at timeScale ${options.timeScale} (${round(1 / options.timeScale)}× faster). A payment seen by a poll: delay = wall-clock delay ÷ timeScale, so the poll's real HTTP latency counts ${round(1 / options.timeScale)}× (an upper bound). Seen by a notification: the measured real delay (payment → POST → decodeNotification → emission), which no schedule scales.`,
-        'The sandbox applies a paying step up to a millisecond late when its timer fires early (bug reported); the benchmark reads each notifying order 2 ms after its due instant, which bounds that lateness to 2 ms.',
+        'A sandbox timer that fired early used to leave a paying step (and its notification) to the next query of the order; the sandbox now re-arms, and the benchmark also reads each notifying order 2 ms after its due instant, which bounds any such lateness to 2 ms.',
         'Queries are counted by the sandbox. Notifications: the sandbox POSTs to the client’s notify_url at payment (WeChat’s retry schedule on failure); the client decodes and verifies them with decodeNotification and feeds watchOrders.',
         'Jitter 10 % (seeded) on every schedule, as in production.',
       ],

@@ -19,9 +19,9 @@ subscribe('http.server.request.start', (message) => {
 });
 
 /**
- * Works around a sandbox bug: the timer of a notifying order's paying step can fire up to a millisecond before
- * `Date.now()` reaches the step's due instant, and the step then waits for the next read of the order (a
- * query), so the notification leaves late. Reading the order 2 ms after its due instant applies the step.
+ * A belt for notification timing: a sandbox timer that fired before `Date.now()` reached a paying step's due
+ * instant used to leave the step, and its notification, to the next query of that order (the sandbox now
+ * re-arms). Reading the order 2 ms after its due instant bounds any such lateness to 2 ms.
  */
 function nudgePayment(box: Sandbox, spec: OrderSpec): void {
   const paying = spec.script?.find((step) => step.tradeState === 'SUCCESS');
