@@ -1,10 +1,5 @@
 import { type Schedule, schedules, watchOrder } from '@tradestate/machine';
-import {
-  type CloudPayLike,
-  createCloudPayClient,
-  InvalidArgumentError,
-  TradestateError,
-} from '@tradestate/protocol';
+import { type CloudPayLike, createCloudPayClient, InvalidArgumentError, TradestateError } from '@tradestate/protocol';
 import { lastValueFrom } from 'rxjs';
 
 /**
