@@ -1,16 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import type https from 'node:https';
 import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { decodeOrderQuery } from './decode.ts';
-import { InvalidArgumentError, TransportError } from './errors.ts';
+import { InvalidArgumentError } from './errors.ts';
 import type { ExpectedAnswer } from './expect.ts';
 import { createNodeAdapter } from './node-adapter.ts';
+import { nextNonce } from './nonce.ts';
 import { createOrderActions, type PayClient } from './pay-client.ts';
 import { queryIdentifier } from './query.ts';
-import { sign } from './sign.ts';
-import { toTransportError } from './transport-error.ts';
+import { createQueryBodyBuilder } from './query-body.ts';
+import { NO_HARDENING, postSignedXml, type SignedPostTransport } from './signed-post.ts';
 import type { OrderQuery, OrderQueryOutcome, QueryOptions, SignType } from './types.ts';
-import { buildXml, DEFAULT_MAX_XML_BYTES } from './xml.ts';
+import { DEFAULT_MAX_XML_BYTES } from './xml.ts';
 
 /**
  * WeChat Pay's v2 API host.
@@ -114,7 +114,7 @@ function checkOptions(options: PayClientOptions): void {
  * `node:http` adapter and a shared keep-alive agent.
  *
  * Each query: validates the identifier (exactly one of `outTradeNo`/`transactionId`, ≤ 32 of `[A-Za-z0-9_*|-]`)
- * before any request; signs with a fresh `crypto.randomBytes` nonce (`sign_type` only for HMAC-SHA256;
+ * before any request; signs with a fresh CSPRNG nonce (`crypto.randomFillSync`, pooled, never reused) (`sign_type` only for HMAC-SHA256;
  * `sub_appid`/`sub_mch_id` in service-provider mode); posts under a **total** deadline (`timeoutMs`, also
  * ended by the caller's `signal`), with redirects refused, absolute URLs never leaving `baseURL` and the body
  * capped at `maxBytes`; then decodes with {@link decodeOrderQuery}, binding the answer to this merchant and
@@ -152,66 +152,16 @@ export function createPayClient(options: PayClientOptions): PayClient {
     headers: { 'Content-Type': 'text/xml; charset=utf-8', Accept: 'text/xml, application/xml' },
   };
   const instance = options.axios ?? axios.create(hardening);
-  const perRequest: AxiosRequestConfig = options.axios === undefined ? {} : hardening;
-  const hmacSignType = signType === 'HMAC-SHA256' ? signType : undefined;
+  const perRequest: AxiosRequestConfig = options.axios === undefined ? NO_HARDENING : hardening;
 
-  function requestBody(field: 'out_trade_no' | 'transaction_id', value: string): string {
-    // Undefined fields are absent from both the signing string and the XML.
-    const params: Record<string, string | undefined> = {
-      appid: appId,
-      mch_id: mchId,
-      nonce_str: randomBytes(16).toString('hex'),
-      out_trade_no: field === 'out_trade_no' ? value : undefined,
-      sign_type: hmacSignType,
-      sub_appid: subAppId,
-      sub_mch_id: subMchId,
-      transaction_id: field === 'transaction_id' ? value : undefined,
-    };
-    params['sign'] = sign(params, key, signType);
-    return buildXml(params);
-  }
+  const buildBody = createQueryBodyBuilder({ appId, mchId, subAppId, subMchId, key, signType });
+  const requestBody = (field: 'out_trade_no' | 'transaction_id', value: string): string =>
+    buildBody(field, value, nextNonce());
+  const transport: SignedPostTransport = { instance, perRequest, timeoutMs };
 
   async function queryOrder(query: OrderQuery, queryOptions: QueryOptions = {}): Promise<OrderQueryOutcome> {
     const id = queryIdentifier(query);
-    const callerSignal = queryOptions.signal;
-    if (callerSignal?.aborted) throw new TransportError('ABORTED', 'query aborted by the caller');
-    const data = requestBody(id.field, id.value);
-
-    // One controller ends the request for either reason. A cleared timer rather than AbortSignal.timeout +
-    // AbortSignal.any: same total deadline, but nothing lingers for `timeoutMs` after a fast answer.
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new DOMException('query deadline exceeded', 'TimeoutError'));
-    }, timeoutMs);
-    const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
-    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
-
-    let body: unknown;
-    let status: number;
-    try {
-      const response = await instance.request<string>({
-        ...perRequest,
-        method: 'post',
-        url: ORDER_QUERY_PATH,
-        data,
-        signal: controller.signal,
-      });
-      body = response.data;
-      status = response.status;
-    } catch (err) {
-      throw toTransportError(err, { aborted: callerSignal?.aborted === true, timedOut, timeoutMs });
-    } finally {
-      clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onCallerAbort);
-    }
-
-    if (status !== 200) {
-      const retryable = status >= 500 || status === 408 || status === 429 || (status >= 300 && status < 400);
-      throw new TransportError('HTTP_STATUS', `HTTP status ${status}`, { status, retryable });
-    }
-    if (typeof body !== 'string') throw new TransportError('NOT_XML', 'answer body is not text');
+    const body = await postSignedXml(transport, ORDER_QUERY_PATH, requestBody(id.field, id.value), queryOptions.signal);
     const expect: ExpectedAnswer = {
       appId,
       mchId,
@@ -223,7 +173,7 @@ export function createPayClient(options: PayClientOptions): PayClient {
   }
 
   const actions = createOrderActions({
-    transport: { instance, perRequest, timeoutMs },
+    transport,
     requestBody,
     key,
     signType,

@@ -18,6 +18,17 @@ export interface SignedPostTransport {
 }
 
 /**
+ * The `perRequest` of a transport whose instance was built with the hardening: nothing to merge per request.
+ *
+ * @example
+ * ```ts
+ * const via: SignedPostTransport = { instance: axios.create(hardening), perRequest: NO_HARDENING, timeoutMs };
+ * ```
+ * @internal
+ */
+export const NO_HARDENING: AxiosRequestConfig = Object.freeze({});
+
+/**
  * Posts an already signed XML body to `path` under a **total** deadline (also ended by the caller's `signal`) and
  * returns the answer's text. The same rules as `queryOrder`: a non-200 status is a `TransportError`
  * `HTTP_STATUS`, anything the transport throws is mapped by `toTransportError` (its `cause` never holds the
@@ -49,13 +60,12 @@ export async function postSignedXml(
   let body: unknown;
   let status: number;
   try {
-    const response = await transport.instance.request<string>({
-      ...transport.perRequest,
-      method: 'post',
-      url: path,
-      data,
-      signal: controller.signal,
-    });
+    const { perRequest } = transport;
+    const config: AxiosRequestConfig = { method: 'post', url: path, data, signal: controller.signal };
+    // The hardening is set per request only over a caller's instance; the default instance was built with it.
+    const response = await transport.instance.request<string>(
+      perRequest === NO_HARDENING ? config : { ...perRequest, ...config },
+    );
     body = response.data;
     status = response.status;
   } catch (err) {
