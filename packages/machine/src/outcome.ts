@@ -16,7 +16,8 @@ export type NotificationInput =
   | { readonly tradeState: TradeState; readonly order: Order; readonly fields?: Readonly<Record<string, string>> };
 
 /**
- * Converts an {@link Order} to its JSON-safe form for the machine's context.
+ * Converts an {@link Order} to its JSON-safe form for the machine's context, keeping only the fields that
+ * are set: a watch holds its order for its whole life, and most of the 25 fields are usually absent.
  *
  * @example
  * ```ts
@@ -24,11 +25,20 @@ export type NotificationInput =
  * ```
  */
 export function toStoredOrder(order: Order): StoredOrder {
-  return { ...order, paidAt: order.paidAt?.toISOString() };
+  const stored: Record<string, unknown> = { outTradeNo: order.outTradeNo, transactionId: order.transactionId };
+  for (const name in order) {
+    const value = order[name as keyof Order];
+    if (value === undefined) continue;
+    if (name === 'paidAt') stored.paidAt = (value as Date).toISOString();
+    else if (name !== 'coupons' || (value as readonly unknown[]).length > 0) stored[name] = value;
+  }
+  return stored as StoredOrder;
 }
 
 /**
- * Converts a stored order back to an {@link Order} (`paidAt` a `Date` again).
+ * Converts a stored order back to a complete {@link Order} (`paidAt` a `Date` again, every absent field
+ * `undefined`, `coupons` an empty list when absent), whether it came from {@link toStoredOrder} or from a
+ * persisted snapshot.
  *
  * @example
  * ```ts
@@ -36,7 +46,33 @@ export function toStoredOrder(order: Order): StoredOrder {
  * ```
  */
 export function fromStoredOrder(order: StoredOrder): Order {
-  return { ...order, paidAt: order.paidAt === undefined ? undefined : new Date(order.paidAt) };
+  return {
+    appId: order.appId,
+    mchId: order.mchId,
+    subAppId: order.subAppId,
+    subMchId: order.subMchId,
+    deviceInfo: order.deviceInfo,
+    openId: order.openId,
+    isSubscribe: order.isSubscribe,
+    subOpenId: order.subOpenId,
+    subIsSubscribe: order.subIsSubscribe,
+    tradeType: order.tradeType,
+    bankType: order.bankType,
+    totalFee: order.totalFee,
+    settlementTotalFee: order.settlementTotalFee,
+    feeType: order.feeType,
+    cashFee: order.cashFee,
+    cashFeeType: order.cashFeeType,
+    couponFee: order.couponFee,
+    couponCount: order.couponCount,
+    coupons: order.coupons ?? [],
+    transactionId: order.transactionId,
+    outTradeNo: order.outTradeNo,
+    attach: order.attach,
+    timeEnd: order.timeEnd,
+    paidAt: order.paidAt === undefined ? undefined : new Date(order.paidAt),
+    tradeStateDesc: order.tradeStateDesc,
+  };
 }
 
 /**

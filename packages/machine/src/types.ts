@@ -42,14 +42,21 @@ export interface WatchError {
 
 /**
  * An {@link Order} as the machine keeps it in its context: JSON-safe (`paidAt` is an ISO string), so a
- * persisted snapshot survives `JSON.stringify`/`JSON.parse` unchanged.
+ * persisted snapshot survives `JSON.stringify`/`JSON.parse` unchanged. Fields the answer did not carry are
+ * absent rather than `undefined` (and `coupons` absent when empty), except the two identities: a watched order keeps only what it has,
+ * which is also exactly what a JSON round trip of a persisted snapshot leaves.
  *
  * @example
  * ```ts
- * const stored: StoredOrder = { ...order, paidAt: order.paidAt?.toISOString() };
+ * const stored: StoredOrder = toStoredOrder(order); // { outTradeNo: 'A1', totalFee: 100, paidAt: '2026-…' }
  * ```
  */
-export type StoredOrder = Omit<Order, 'paidAt'> & { readonly paidAt: string | undefined };
+export type StoredOrder = { readonly [K in Exclude<keyof Order, 'paidAt'>]?: Order[K] } & {
+  readonly paidAt?: string | undefined;
+  /** The order's identities: always present as keys (possibly `undefined`), since answers are matched on them. */
+  readonly outTradeNo: string | undefined;
+  readonly transactionId: string | undefined;
+};
 
 /**
  * A query outcome in the machine's JSON-safe form. `tradeState` of kind `order` may be a value this library
