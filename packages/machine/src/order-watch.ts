@@ -1,7 +1,7 @@
 import type { StateValue } from 'xstate';
 import { fromStoredOrder } from './outcome.ts';
 import { END_STATES, type OrderStateName } from './transitions.ts';
-import type { OrderContext, OrderWatch, WatchEnd } from './types.ts';
+import type { Anomaly, OrderContext, OrderWatch, WatchEnd } from './types.ts';
 
 /**
  * The top-level state name of an {@link orderMachine} snapshot value (`{ NOTPAY: 'waiting' }` → `NOTPAY`).
@@ -73,4 +73,66 @@ export function watchChanged(a: OrderWatch | undefined, b: OrderWatch): boolean 
     a.error !== b.error ||
     a.lastOutcomeAt !== b.lastOutcomeAt
   );
+}
+
+/**
+ * What a subscriber can see of a watch, kept small so a long-lived watch need not hold its last
+ * {@link OrderWatch}: compared field by field with the rule of {@link watchChanged}.
+ *
+ * @example
+ * ```ts
+ * const signature = watchSignature(snapshot.value, snapshot.context, previous);
+ * if (signature !== previous) emit(toOrderWatch(snapshot.value, snapshot.context));
+ * ```
+ */
+export interface WatchSignature {
+  readonly tradeState: OrderWatch['tradeState'];
+  readonly end: WatchEnd | undefined;
+  readonly attempts: number;
+  readonly anomalyCount: number;
+  readonly lastAnomaly: Anomaly | undefined;
+  readonly error: OrderWatch['error'];
+  readonly lastOutcomeAt: number | undefined;
+}
+
+/**
+ * The {@link WatchSignature} of a snapshot: `previous` itself when nothing a subscriber sees changed (so
+ * `!==` tells a change, and an unchanged watch allocates nothing), a new signature otherwise.
+ *
+ * @example
+ * ```ts
+ * const next = watchSignature(snapshot.value, snapshot.context, last);
+ * const changed = next !== last;
+ * ```
+ */
+export function watchSignature(
+  value: StateValue,
+  context: OrderContext,
+  previous: WatchSignature | undefined,
+): WatchSignature {
+  const end = endOf(stateNameOf(value));
+  const { anomalies } = context;
+  const error = end === undefined || end === 'ERROR' || end === 'DEADLINE' ? context.error : undefined;
+  const lastAnomaly = anomalies[anomalies.length - 1];
+  if (
+    previous !== undefined &&
+    previous.tradeState === context.tradeState &&
+    previous.end === end &&
+    previous.attempts === context.attempts &&
+    previous.anomalyCount === anomalies.length &&
+    previous.lastAnomaly === lastAnomaly &&
+    previous.error === error &&
+    previous.lastOutcomeAt === context.lastOutcomeAt
+  ) {
+    return previous;
+  }
+  return {
+    tradeState: context.tradeState,
+    end,
+    attempts: context.attempts,
+    anomalyCount: anomalies.length,
+    lastAnomaly,
+    error,
+    lastOutcomeAt: context.lastOutcomeAt,
+  };
 }

@@ -2,7 +2,7 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { StateValue } from 'xstate';
 import type { QueryActorInput } from './actors.ts';
 import { type OrderSnapshot, pureOrderMachine } from './machine.ts';
-import { stateNameOf, toOrderWatch, watchChanged } from './order-watch.ts';
+import { endOf, stateNameOf, toOrderWatch, type WatchSignature, watchSignature } from './order-watch.ts';
 import { type NotificationInput, queryKey, toWatchOutcome } from './outcome.ts';
 import { createPersister, type Persister } from './persister.ts';
 import { createPureStepper } from './pure-step.ts';
@@ -14,7 +14,8 @@ import type { WatchOptions } from './watch-order.ts';
 
 interface Entry {
   snapshot: OrderSnapshot;
-  last: OrderWatch | undefined;
+  /** What the last emitted watch showed ({@link watchSignature}); `undefined` before the first emission. */
+  last: WatchSignature | undefined;
   /** Aborts the query in flight; set only while one is. */
   inFlight: AbortController | undefined;
 }
@@ -127,15 +128,19 @@ export class WatchEngine {
   /** After every step: emit a change, persist, and start whatever the new state needs (a wait or a query). */
   private settle(key: string, entry: Entry): void {
     const { snapshot } = entry;
-    const watch = toOrderWatch(snapshot.value, snapshot.context);
-    const changed = watchChanged(entry.last, watch);
+    const state = stateNameOf(snapshot.value);
+    const done = endOf(state) !== undefined;
+    // A long-lived entry keeps only this small signature, not the last OrderWatch with its Order copy; the
+    // watch itself is built only when it is emitted.
+    const signature = watchSignature(snapshot.value, snapshot.context, entry.last);
+    const changed = signature !== entry.last;
     const now = this.scheduler.now();
-    const querying = !watch.done && snapshot.matches({ [stateNameOf(snapshot.value)]: 'querying' } as never);
+    const querying = !done && snapshot.matches({ [state]: 'querying' } as never);
     if (!querying && entry.inFlight !== undefined) {
       entry.inFlight.abort();
       entry.inFlight = undefined;
     }
-    if (watch.done) {
+    if (done) {
       this.entries.delete(key);
       this.timers.delete(key);
     } else if (querying) {
@@ -146,7 +151,8 @@ export class WatchEngine {
       this.timers.set(key, Math.min(dueAt ?? deadlineAt, deadlineAt));
     }
     if (changed) {
-      entry.last = watch;
+      entry.last = signature;
+      const watch = toOrderWatch(snapshot.value, snapshot.context);
       // Only a store needs the persisted form; building it costs as much as a transition.
       if (!watch.done && this.options.store !== undefined)
         this.persister.write(
@@ -159,7 +165,7 @@ export class WatchEngine {
       // control returns to the event loop, so a crash can neither lose nor repeat this end.
       if (watch.done) this.persister.write(key, undefined, now);
     }
-    if (watch.done) this.ended?.();
+    if (done) this.ended?.();
   }
 
   private query(key: string, entry: Entry): void {
