@@ -104,7 +104,10 @@ function outgoingHeaders(config: InternalAxiosRequestConfig, length: number): ht
   const headers: http.OutgoingHttpHeaders = {};
   const source = config.headers as AxiosHeaders | undefined;
   if (source !== undefined) {
-    for (const [name, value] of source) {
+    // AxiosHeaders keeps each header as an own property; reading them directly skips the iterator's
+    // `Object.entries(toJSON())` copies. Same values: null/undefined/false are unset headers.
+    for (const name of Object.keys(source)) {
+      const value: unknown = (source as unknown as Record<string, unknown>)[name];
       if (value !== undefined && value !== null && value !== false) headers[name] = String(value);
     }
   }

@@ -38,14 +38,13 @@ function beijingTime(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const match = TIME_END.exec(value);
   if (match === null) throw malformed('time_end is not yyyyMMddHHmmss');
-  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  // Six captures, all digits: the regex matched.
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  const hour = Number(match[4]);
+  const minute = Number(match[5]);
+  const second = Number(match[6]);
   const instant = new Date(Date.UTC(year, month - 1, day, hour - BEIJING_OFFSET_HOURS, minute, second));
   // Date.UTC rolls 30 February over into March; reading the fields back catches every impossible date.
   const back = new Date(instant.getTime() + BEIJING_OFFSET_HOURS * 3_600_000);
@@ -97,9 +96,13 @@ function coupons(fields: WireFields): Coupon[] {
     }
   }
   if (byIndex === undefined) return [];
-  return [...byIndex.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([, c]) => Object.freeze({ id: c.id, type: c.type, fee: c.fee }));
+  const indices = Array.from(byIndex.keys()).sort((a, b) => a - b);
+  const result: Coupon[] = [];
+  for (const n of indices) {
+    const c = byIndex.get(n) as CouponParts;
+    result.push(Object.freeze({ id: c.id, type: c.type, fee: c.fee }));
+  }
+  return result;
 }
 
 /**
