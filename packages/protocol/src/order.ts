@@ -73,7 +73,7 @@ interface CouponParts {
 /** Coupons from the `coupon_(id|type|fee)_N` keys themselves, for any N (gaps allowed), ordered by N. */
 function coupons(fields: WireFields): Coupon[] {
   let byIndex: Map<number, CouponParts> | undefined;
-  for (const name in fields) {
+  for (const name of Object.keys(fields)) {
     if (!name.startsWith('coupon_')) continue;
     const match = COUPON_FIELD.exec(name);
     if (match === null) continue;
