@@ -12,8 +12,14 @@ import { TimerQueue } from './timer-queue.ts';
 import type { OrderContext, OrderEvent, OrderMachineInput, OrderWatch } from './types.ts';
 import type { WatchOptions } from './watch-order.ts';
 
+/**
+ * One watched order. Between events it keeps only the snapshot's state value and context, not xstate's
+ * snapshot object (its node list, tag set, children and methods: about as much again); the snapshot is
+ * resolved from them when the next event comes, which the pure machine (no invoked actors) allows.
+ */
 interface Entry {
-  snapshot: OrderSnapshot;
+  value: StateValue;
+  context: OrderContext;
   /** What the last emitted watch showed ({@link watchSignature}); `undefined` before the first emission. */
   last: WatchSignature | undefined;
   /** Aborts the query in flight; set only while one is. */
@@ -70,8 +76,7 @@ export class WatchEngine {
   start(input: OrderMachineInput): void {
     const key = queryKey(input.query);
     if (this.stopped || this.entries.has(key)) return;
-    const snapshot = this.step.initial(input);
-    this.track(key, snapshot);
+    this.track(key, this.step.initial(input));
   }
 
   /** Resumes a persisted snapshot (from this engine or a live actor: only its state value and context count). */
@@ -111,23 +116,24 @@ export class WatchEngine {
   }
 
   private track(key: string, snapshot: OrderSnapshot): void {
-    const entry: Entry = { snapshot, last: undefined, inFlight: undefined };
+    const entry: Entry = { value: snapshot.value, context: snapshot.context, last: undefined, inFlight: undefined };
     this.entries.set(key, entry);
-    this.settle(key, entry);
+    this.settle(key, entry, snapshot);
   }
 
   private send(key: string, event: OrderEvent): void {
     const entry = this.entries.get(key);
     if (entry === undefined || this.stopped) return;
-    const next = this.step.next(entry.snapshot, event);
-    if (next === entry.snapshot) return;
-    entry.snapshot = next;
-    this.settle(key, entry);
+    const current = pureOrderMachine.resolveState({ value: entry.value, context: entry.context });
+    const next = this.step.next(current, event);
+    if (next === current) return;
+    entry.value = next.value;
+    entry.context = next.context;
+    this.settle(key, entry, next);
   }
 
   /** After every step: emit a change, persist, and start whatever the new state needs (a wait or a query). */
-  private settle(key: string, entry: Entry): void {
-    const { snapshot } = entry;
+  private settle(key: string, entry: Entry, snapshot: OrderSnapshot): void {
     const state = stateNameOf(snapshot.value);
     const done = endOf(state) !== undefined;
     // A long-lived entry keeps only this small signature, not the last OrderWatch with its Order copy; the
@@ -171,7 +177,7 @@ export class WatchEngine {
   private query(key: string, entry: Entry): void {
     const controller = new AbortController();
     entry.inFlight = controller;
-    const { context } = entry.snapshot;
+    const { context } = entry;
     const input: QueryActorInput = {
       query: context.query,
       attempt: context.attempts,
