@@ -1,3 +1,4 @@
+import type { WatchEnd } from '@tradestate/machine';
 /**
  * The process exit codes of `tradestate`, stable across versions so scripts can branch on them.
  *
@@ -37,25 +38,6 @@ export const EXIT_CODES = {
  * ```
  */
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
-
-/**
- * How a watch ended, as `@tradestate/machine` names it.
- *
- * @example
- * ```ts
- * const end: WatchEnd = 'DEADLINE';
- * ```
- */
-export type WatchEnd =
-  | 'SUCCESS'
-  | 'REFUND'
-  | 'CLOSED'
-  | 'REVOKED'
-  | 'PAYERROR'
-  | 'NOT_FOUND'
-  | 'DEADLINE'
-  | 'ERROR'
-  | 'CANCELLED';
 
 /**
  * The exit code of `tradestate watch` for the way the watch ended.

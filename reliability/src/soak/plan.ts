@@ -1,6 +1,6 @@
+import { seededRandom } from '@tradestate/machine';
 import type { TradeState } from '@tradestate/protocol';
 import type { OrderSpec, ScriptStep, TradeType } from '@tradestate/sandbox';
-import { seededRandom } from '../prng.ts';
 
 /** The states a watch can end in that a script can end in: every one is represented in a plan. */
 export const FINAL_STATES = ['SUCCESS', 'REFUND', 'CLOSED', 'REVOKED', 'PAYERROR'] as const;

@@ -3,6 +3,7 @@ import {
   type Limiter,
   type OrderWatch,
   type Schedule,
+  seededRandom,
   watchOrder,
   watchOrders,
 } from '@tradestate/machine';
@@ -16,7 +17,6 @@ import {
 import { defaultMerchant, type FaultRates, type SandboxCounters, startSandbox } from '@tradestate/sandbox';
 import axios from 'axios';
 import { merge, mergeAll, type Observable, Subject } from 'rxjs';
-import { seededRandom } from '../prng.ts';
 import { judge, type WatchRecord } from './judge.ts';
 import { startNotificationReceiver } from './notification-receiver.ts';
 import { planOrders } from './plan.ts';
