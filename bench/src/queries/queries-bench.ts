@@ -118,7 +118,7 @@ export async function runQueriesBench(
       missed,
       p50DelayS: f.p50DelayS === null ? null : round(f.p50DelayS, 2),
       p99DelayS: f.p99DelayS === null ? null : round(f.p99DelayS, 2),
-      meanAttempts: round(median(mine.map((r) => r.attempts))),
+      medianAttempts: round(median(mine.map((r) => r.attempts))),
       ends: [...ends.entries()].map(([end, count]) => `${end} ${count}`).join(', '),
     });
   }
@@ -135,7 +135,7 @@ export async function runQueriesBench(
         { key: 'missed', label: 'missed' },
         { key: 'p50DelayS', label: 'p50 delay s' },
         { key: 'p99DelayS', label: 'p99 delay s' },
-        { key: 'meanAttempts', label: 'median attempts' },
+        { key: 'medianAttempts', label: 'median attempts' },
         { key: 'ends', label: 'ends' },
       ],
       rows,

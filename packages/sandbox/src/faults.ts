@@ -18,7 +18,14 @@ export const EXCLUSIVE_FAULTS = [
 /** A fault that replaces the answer. */
 export type ExclusiveFault = (typeof EXCLUSIVE_FAULTS)[number];
 
-/** Every fault kind, as counted. */
+/**
+ * Every fault kind the sandbox can inject, as `FaultRates` names them and `counters().faultsInjected` counts them.
+ *
+ * @example
+ * ```ts
+ * for (const kind of FAULT_KINDS) sandbox.setFaults({ [kind]: 1 }); // each kind in turn
+ * ```
+ */
 export const FAULT_KINDS: readonly FaultKind[] = [...EXCLUSIVE_FAULTS, 'latency'];
 
 const DEFAULT_LATENCY_MS = 500;

@@ -1,3 +1,4 @@
+export { FAULT_KINDS } from './faults.ts';
 export { defaultMerchant } from './merchants.ts';
 export { NOTIFY_RETRY_DELAYS_MS } from './notifier.ts';
 export { TransitionRefusedError, UnknownOrderError } from './sandbox-errors.ts';

@@ -1,4 +1,4 @@
-import { buildXml, parseXml, type SignType, sign } from '@tradestate/protocol';
+import { buildXml, parseXml, type SignType, sign, type TradeState } from '@tradestate/protocol';
 import { defaultMerchant, type Sandbox } from '../src/index.ts';
 
 /** A signed v2 request body, as a merchant would post it. */
@@ -65,3 +65,15 @@ export async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<v
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/** A path of allowed moves from NOTPAY to each state, for the trade type that allows it. */
+export const PATHS: Record<TradeState, { tradeType: 'NATIVE' | 'MICROPAY'; path: TradeState[] }> = {
+  NOTPAY: { tradeType: 'NATIVE', path: [] },
+  SUCCESS: { tradeType: 'NATIVE', path: ['SUCCESS'] },
+  REFUND: { tradeType: 'NATIVE', path: ['SUCCESS', 'REFUND'] },
+  CLOSED: { tradeType: 'NATIVE', path: ['CLOSED'] },
+  ACCEPT: { tradeType: 'NATIVE', path: ['ACCEPT'] },
+  USERPAYING: { tradeType: 'MICROPAY', path: ['USERPAYING'] },
+  PAYERROR: { tradeType: 'MICROPAY', path: ['USERPAYING', 'PAYERROR'] },
+  REVOKED: { tradeType: 'MICROPAY', path: ['USERPAYING', 'REVOKED'] },
+};

@@ -1,9 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { TRADE_STATES, type TradeState } from '@tradestate/protocol';
+import { TRADE_STATES } from '@tradestate/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hash, Transformer, Wechatpay } from 'wechatpay-axios-plugin';
 import { defaultMerchant, type Sandbox, startSandbox } from '../src/index.ts';
-import { post, signedRequest } from './helpers.ts';
+import { PATHS, post, signedRequest } from './helpers.ts';
 
 // wechatpay-axios-plugin (written by nobody here) is the independent judge: its own signer makes the requests,
 // its own transformer parses and its own verifier checks every answer.
@@ -57,17 +57,6 @@ async function pluginFailure(promise: Promise<unknown>): Promise<PluginError> {
   }
   throw new Error('expected the plugin to reject');
 }
-
-const PATHS: Record<TradeState, { tradeType: 'NATIVE' | 'MICROPAY'; path: TradeState[] }> = {
-  NOTPAY: { tradeType: 'NATIVE', path: [] },
-  SUCCESS: { tradeType: 'NATIVE', path: ['SUCCESS'] },
-  REFUND: { tradeType: 'NATIVE', path: ['SUCCESS', 'REFUND'] },
-  CLOSED: { tradeType: 'NATIVE', path: ['CLOSED'] },
-  ACCEPT: { tradeType: 'NATIVE', path: ['ACCEPT'] },
-  USERPAYING: { tradeType: 'MICROPAY', path: ['USERPAYING'] },
-  PAYERROR: { tradeType: 'MICROPAY', path: ['USERPAYING', 'PAYERROR'] },
-  REVOKED: { tradeType: 'MICROPAY', path: ['USERPAYING', 'REVOKED'] },
-};
 
 describe('wechatpay-axios-plugin queries the sandbox and verifies every answer', () => {
   for (const signType of ['MD5', 'HMAC-SHA256'] as const) {

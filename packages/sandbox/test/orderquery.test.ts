@@ -1,7 +1,7 @@
-import { createPayClient, type OrderQueryOutcome, TRADE_STATES, type TradeState } from '@tradestate/protocol';
+import { createPayClient, type OrderQueryOutcome, TRADE_STATES } from '@tradestate/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultMerchant, type Sandbox, startSandbox } from '../src/index.ts';
-import { call } from './helpers.ts';
+import { call, PATHS } from './helpers.ts';
 
 const provider = { appId: 'wx8888888888888888', mchId: '1900000109', key: 'P'.repeat(32) };
 const other = { appId: 'wx2421b1c4370ec43b', mchId: '1230000109', key: 'O'.repeat(32) };
@@ -28,18 +28,6 @@ function order(outcome: OrderQueryOutcome) {
   if (outcome.kind !== 'order') throw new Error(`expected an order, got ${outcome.kind}`);
   return outcome;
 }
-
-/** A path of allowed moves from NOTPAY to each state, for the trade type that allows it. */
-const PATHS: Record<TradeState, { tradeType: 'NATIVE' | 'MICROPAY'; path: TradeState[] }> = {
-  NOTPAY: { tradeType: 'NATIVE', path: [] },
-  SUCCESS: { tradeType: 'NATIVE', path: ['SUCCESS'] },
-  REFUND: { tradeType: 'NATIVE', path: ['SUCCESS', 'REFUND'] },
-  CLOSED: { tradeType: 'NATIVE', path: ['CLOSED'] },
-  ACCEPT: { tradeType: 'NATIVE', path: ['ACCEPT'] },
-  USERPAYING: { tradeType: 'MICROPAY', path: ['USERPAYING'] },
-  PAYERROR: { tradeType: 'MICROPAY', path: ['USERPAYING', 'PAYERROR'] },
-  REVOKED: { tradeType: 'MICROPAY', path: ['USERPAYING', 'REVOKED'] },
-};
 
 describe('orderquery answers every trade state, signed and verified by the protocol client', () => {
   for (const state of TRADE_STATES) {
