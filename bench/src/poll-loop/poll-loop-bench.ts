@@ -60,7 +60,7 @@ function orderSpecs(ids: readonly string[], rampMs: number, intervalMs: number):
   });
 }
 
-async function measureOnce(
+export async function measureOnce(
   sandbox: SandboxHandle,
   contender: PollLoopContenderName,
   size: PollLoopSize,
