@@ -1,5 +1,5 @@
 import type https from 'node:https';
-import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
+import { Axios, type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { decodeOrderQuery } from './decode.ts';
 import { InvalidArgumentError } from './errors.ts';
 import type { ExpectedAnswer } from './expect.ts';
@@ -147,11 +147,14 @@ export function createPayClient(options: PayClientOptions): PayClient {
     transformResponse: [],
     // Every status reaches the client, which maps it to a TransportError itself.
     validateStatus: null,
-    // The total deadline is ours; axios's `timeout` would only be an idle timeout.
-    timeout: 0,
+    // The client's adapter reads `timeout` as a total deadline (axios's Node adapter: only an idle timeout).
+    timeout: timeoutMs,
     headers: { 'Content-Type': 'text/xml; charset=utf-8', Accept: 'text/xml, application/xml' },
   };
-  const instance = options.axios ?? axios.create(hardening);
+  // Without a caller's instance, a bare `Axios` whose only defaults are the hardening: `axios.create` would
+  // merge in axios's global defaults (transitional flags, per-method header sets, env, the XSRF settings…),
+  // which every request then merges again, ~13 µs of CPU per query for settings that never apply here.
+  const instance = options.axios ?? new Axios(hardening);
   const perRequest: AxiosRequestConfig = options.axios === undefined ? NO_HARDENING : hardening;
 
   const buildBody = createQueryBodyBuilder({ appId, mchId, subAppId, subMchId, key, signType });

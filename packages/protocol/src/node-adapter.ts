@@ -125,18 +125,22 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * A minimal axios adapter over `node:http`/`node:https`: one request, no redirects, no proxies, no
- * decompression, a response size cap enforced while reading, and cancellation through `config.signal`
- * (destroying the socket). It is still axios — config merging, interceptors, `validateStatus` and `AxiosError`s
- * work as usual — at about half the client CPU of axios's default Node adapter.
+ * decompression, a response size cap enforced while reading, a total deadline, and cancellation through
+ * `config.signal` (destroying the socket). It is still axios — config merging, interceptors, `validateStatus`
+ * and `AxiosError`s work as usual — at about half the client CPU of axios's default Node adapter.
  *
- * A `signal` aborted with a `TimeoutError` reason rejects with code `ETIMEDOUT`; any other abort rejects with
- * a `CanceledError`. A body over `maxBytes` rejects with code {@link ERR_RESPONSE_TOO_LARGE}. Bodies are read
- * as UTF-8 strings (`responseType: 'text'`, the default here) or Buffers (`'arraybuffer'`).
+ * `config.timeout` (ms, 0 = none) is a **total** deadline, as in axios's browser adapters: from the moment the
+ * adapter sends until the last byte is read, connect and a slowly dribbled body included (axios's own Node
+ * adapter treats it as a socket idle timeout). Passing it is the cheap way to bound a request: one timer, no
+ * `AbortController`. Reaching it rejects with code `ETIMEDOUT`, as does a `signal` aborted with a
+ * `TimeoutError` reason; any other abort rejects with a `CanceledError`. A body over `maxBytes` rejects with
+ * code {@link ERR_RESPONSE_TOO_LARGE}. Bodies are read as UTF-8 strings (`responseType: 'text'`, the default
+ * here) or Buffers (`'arraybuffer'`).
  *
  * @example
  * ```ts
  * const instance = axios.create({ baseURL: 'http://127.0.0.1:8080', adapter: createNodeAdapter({ maxBytes: 65536 }) });
- * const { data } = await instance.post('/pay/orderquery', xml);
+ * const { data } = await instance.post('/pay/orderquery', xml, { timeout: 10_000 });
  * ```
  */
 export function createNodeAdapter(options: NodeAdapterOptions): AxiosAdapter {
@@ -150,6 +154,7 @@ export function createNodeAdapter(options: NodeAdapterOptions): AxiosAdapter {
       const transport = where.secure ? https : http;
       const agent = where.secure ? (options.httpsAgent ?? agents.https) : (options.httpAgent ?? agents.http);
       let settled = false;
+      let deadline: NodeJS.Timeout | undefined;
 
       const req = transport.request({
         method: (config.method ?? 'post').toUpperCase(),
@@ -160,10 +165,14 @@ export function createNodeAdapter(options: NodeAdapterOptions): AxiosAdapter {
         agent,
       });
 
+      const finish = (): void => {
+        settled = true;
+        if (deadline !== undefined) clearTimeout(deadline);
+        signal?.removeEventListener('abort', onAbort);
+      };
       const fail = (error: AxiosError): void => {
         if (settled) return;
-        settled = true;
-        signal?.removeEventListener('abort', onAbort);
+        finish();
         req.destroy();
         reject(error);
       };
@@ -181,6 +190,13 @@ export function createNodeAdapter(options: NodeAdapterOptions): AxiosAdapter {
           return;
         }
         signal.addEventListener('abort', onAbort, { once: true });
+      }
+      const timeoutMs = config.timeout ?? 0;
+      if (timeoutMs > 0) {
+        deadline = setTimeout(
+          () => fail(new AxiosError('request deadline exceeded', AxiosError.ETIMEDOUT, config, req)),
+          timeoutMs,
+        );
       }
 
       req.on('error', (err: NodeJS.ErrnoException) => {
@@ -223,8 +239,7 @@ export function createNodeAdapter(options: NodeAdapterOptions): AxiosAdapter {
               return;
             }
           }
-          settled = true;
-          signal?.removeEventListener('abort', onAbort);
+          finish();
           const response: AxiosResponse = {
             data,
             status,

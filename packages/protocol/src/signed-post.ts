@@ -1,4 +1,4 @@
-import type { AxiosInstance, AxiosRequestConfig } from 'axios';
+import { type Axios, AxiosError, type AxiosRequestConfig, isAxiosError } from 'axios';
 import { TransportError } from './errors.ts';
 import { toTransportError } from './transport-error.ts';
 
@@ -12,8 +12,10 @@ import { toTransportError } from './transport-error.ts';
  * ```
  */
 export interface SignedPostTransport {
-  readonly instance: AxiosInstance;
+  /** An axios instance, or a bare `Axios` built with the hardening as its only defaults. */
+  readonly instance: Pick<Axios, 'request'>;
   readonly perRequest: AxiosRequestConfig;
+  /** The total deadline of a request unless the call passes a shorter one. */
   readonly timeoutMs: number;
 }
 
@@ -29,7 +31,8 @@ export interface SignedPostTransport {
 export const NO_HARDENING: AxiosRequestConfig = Object.freeze({});
 
 /**
- * Posts an already signed XML body to `path` under a **total** deadline (also ended by the caller's `signal`) and
+ * Posts an already signed XML body to `path` under a **total** deadline (`timeoutMs`, default the transport's;
+ * also ended by the caller's `signal`) and
  * returns the answer's text. The same rules as `queryOrder`: a non-200 status is a `TransportError`
  * `HTTP_STATUS`, anything the transport throws is mapped by `toTransportError` (its `cause` never holds the
  * signed body), an already aborted signal sends nothing.
@@ -45,23 +48,16 @@ export async function postSignedXml(
   path: string,
   data: string,
   callerSignal: AbortSignal | undefined,
+  timeoutMs: number = transport.timeoutMs,
 ): Promise<string> {
-  const { timeoutMs } = transport;
   if (callerSignal?.aborted) throw new TransportError('ABORTED', 'request aborted by the caller');
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new DOMException('request deadline exceeded', 'TimeoutError'));
-  }, timeoutMs);
-  const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
-  callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
-
   let body: unknown;
   let status: number;
   try {
     const { perRequest } = transport;
-    const config: AxiosRequestConfig = { method: 'post', url: path, data, signal: controller.signal };
+    // The client's adapter holds the total deadline (`timeout`) and listens to the caller's signal itself: no
+    // AbortController and no timer of our own per request.
+    const config: AxiosRequestConfig = { method: 'post', url: path, data, signal: callerSignal, timeout: timeoutMs };
     // The hardening is set per request only over a caller's instance; the default instance was built with it.
     const response = await transport.instance.request<string>(
       perRequest === NO_HARDENING ? config : { ...perRequest, ...config },
@@ -69,10 +65,8 @@ export async function postSignedXml(
     body = response.data;
     status = response.status;
   } catch (err) {
+    const timedOut = isAxiosError(err) && err.code === AxiosError.ETIMEDOUT;
     throw toTransportError(err, { aborted: callerSignal?.aborted === true, timedOut, timeoutMs });
-  } finally {
-    clearTimeout(timer);
-    callerSignal?.removeEventListener('abort', onCallerAbort);
   }
   if (status !== 200) {
     const retryable = status >= 500 || status === 408 || status === 429 || (status >= 300 && status < 400);

@@ -1,6 +1,7 @@
 import axios from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  createNodeAdapter,
   createPayClient,
   DEFAULT_BASE_URL,
   InvalidArgumentError,
@@ -327,6 +328,48 @@ describe('createPayClient: transport failures', () => {
     expect(elapsed).toBeGreaterThanOrEqual(340);
     expect(elapsed).toBeLessThan(2000);
     await server.closed[0];
+  });
+
+  it("a caller's axios instance gets the same total deadline, whatever its own timeout says", async () => {
+    let sent = 0;
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/xml' });
+      const timer = setInterval(() => {
+        sent++;
+        res.write('<');
+      }, 100);
+      res.on('close', () => clearInterval(timer));
+    });
+    const instance = axios.create({ timeout: 60_000 });
+    const started = performance.now();
+    const err = await rejection(client(server, { timeoutMs: 350, axios: instance }).queryOrder({ outTradeNo: 'A1' }));
+    const elapsed = performance.now() - started;
+    expect(err).toMatchObject({ name: 'TransportError', code: 'TIMEOUT', retryable: true });
+    expect((err as Error).message).toContain('350 ms');
+    expect(sent).toBeGreaterThanOrEqual(2);
+    expect(elapsed).toBeGreaterThanOrEqual(340);
+    expect(elapsed).toBeLessThan(2000);
+    await server.closed[0];
+  });
+
+  it('createNodeAdapter reads timeout as a total deadline and rejects with ETIMEDOUT', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/xml' });
+      const timer = setInterval(() => res.write('<'), 50);
+      res.on('close', () => clearInterval(timer));
+    });
+    const instance = axios.create({ adapter: createNodeAdapter({ maxBytes: 65_536 }), baseURL: server.url });
+    const started = performance.now();
+    const err = await rejection(instance.post('/pay/orderquery', '<xml/>', { timeout: 200 }));
+    expect(err).toMatchObject({ code: 'ETIMEDOUT', message: 'request deadline exceeded' });
+    expect(performance.now() - started).toBeLessThan(2000);
+    await server.closed[0];
+    // The deadline timer is cleared with the request: an answer within it resolves and nothing fires later.
+    const quick = await serve((_req, res) => res.end('<xml></xml>'));
+    const ok = await axios
+      .create({ adapter: createNodeAdapter({ maxBytes: 65_536 }), baseURL: quick.url })
+      .post('/pay/orderquery', '<xml/>', { timeout: 200, responseType: 'text' });
+    expect(ok.data).toBe('<xml></xml>');
   });
 
   it('an abort through signal ends the request mid-flight, and the server sees the connection closed', async () => {
