@@ -7,7 +7,7 @@ type AnyActorSystem = ActorSystem<any>;
 
 import { scheduleAt } from './clock.ts';
 import type { Limiter } from './limiter.ts';
-import { runQuery } from './run-query.ts';
+import { QUERY_DEADLINE, runQueryUnderSignal } from './run-query.ts';
 import type { JitterOptions, Schedule } from './schedules.ts';
 import type { OrderEvent } from './types.ts';
 
@@ -93,11 +93,19 @@ export function createQueryActor(deps: QueryActorDeps) {
 
 /** Starts one query; the returned function aborts it. */
 function startQuery(deps: QueryActorDeps, input: QueryActorInput, sendBack: (event: OrderEvent) => void) {
+  const scheduler = deps.scheduler ?? asyncScheduler;
   const controller = new AbortController();
-  void runQuery({ ...deps, scheduler: deps.scheduler ?? asyncScheduler }, input, controller.signal).then((event) => {
-    if (event !== undefined && !controller.signal.aborted) sendBack(event);
+  const deadline = scheduleAt(scheduler, input.deadlineAt, () => controller.abort(QUERY_DEADLINE));
+  let stopped = false;
+  void runQueryUnderSignal({ ...deps, scheduler }, input, controller.signal).then((event) => {
+    deadline.unsubscribe();
+    if (event !== undefined && !stopped) sendBack(event);
   });
-  return () => controller.abort();
+  return () => {
+    stopped = true;
+    deadline.unsubscribe();
+    controller.abort();
+  };
 }
 
 /** Dependencies bound to an actor system, so one shared machine definition serves every watch. */

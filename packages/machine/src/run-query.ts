@@ -62,6 +62,19 @@ function plan(deps: QueryActorDeps, input: QueryActorInput, outcome: WatchOutcom
 }
 
 /**
+ * The abort reason that means "the watch's deadline passed during this query": whoever drives the query (the
+ * `queryOrder` actor's own timer, the watch engine's shared timer queue) aborts with it, and {@link runQuery}
+ * reports a retryable `TIMEOUT` instead of going quiet.
+ *
+ * @example
+ * ```ts
+ * controller.abort(QUERY_DEADLINE);
+ * ```
+ * @internal
+ */
+export const QUERY_DEADLINE: unique symbol = Symbol('tradestate.queryDeadline');
+
+/**
  * Runs one query of a watch: a limiter slot, the client call, and the schedule's next delay. Resolves
  * `undefined` when `signal` aborted it (the watch moved on or stopped); never rejects. Reaching the deadline
  * aborts the request and reports a retryable `TIMEOUT`, which the machine turns into its `DEADLINE` end.
@@ -77,28 +90,60 @@ export async function runQuery(
   input: QueryActorInput,
   signal: AbortSignal,
 ): Promise<QueryEvent | undefined> {
-  const scheduler: SchedulerLike = deps.scheduler ?? asyncScheduler;
+  const scheduler = deps.scheduler ?? asyncScheduler;
   const local = new AbortController();
   const forward = () => local.abort(signal.reason);
   signal.addEventListener('abort', forward, { once: true });
-  let deadlinePassed = false;
-  const deadline = scheduleAt(scheduler, input.deadlineAt, () => {
-    deadlinePassed = true;
-    local.abort();
-  });
+  const deadline = scheduleAt(scheduler, input.deadlineAt, () => local.abort(QUERY_DEADLINE));
   try {
-    if (deps.limiter !== undefined) await deps.limiter.acquire(queryKey(input.query), local.signal);
-    if (local.signal.aborted) throw local.signal.reason;
-    const outcome = await deps.client.queryOrder(input.query, { signal: local.signal });
     if (signal.aborted) return undefined;
-    return plan(deps, input, toWatchOutcome(outcome), scheduler.now());
-  } catch (error) {
-    if (signal.aborted) return undefined;
-    const at = scheduler.now();
-    const failure = deadlinePassed ? DEADLINE_DURING_QUERY : toWatchError(error);
-    return plan(deps, input, { kind: 'error', ...failure }, at);
+    return await runQueryUnderSignal({ ...deps, scheduler }, input, local.signal);
   } finally {
     deadline.unsubscribe();
     signal.removeEventListener('abort', forward);
   }
+}
+
+/**
+ * {@link runQuery} for a driver that keeps the deadline itself: the one `signal` is the query's only
+ * cancellation, and the driver aborts it with {@link QUERY_DEADLINE} when the deadline passes (during the
+ * limiter wait or the request), which resolves a retryable `TIMEOUT`; any other abort resolves `undefined`.
+ * The watch engine keeps every deadline on its shared timer queue, so a poll costs no controller or timer
+ * beyond this signal's.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * const timer = scheduleAt(scheduler, input.deadlineAt, () => controller.abort(QUERY_DEADLINE));
+ * const event = await runQueryUnderSignal({ client, schedule, scheduler }, input, controller.signal);
+ * timer.unsubscribe();
+ * ```
+ * @internal
+ */
+export async function runQueryUnderSignal(
+  deps: QueryActorDeps & { readonly scheduler: SchedulerLike },
+  input: QueryActorInput,
+  signal: AbortSignal,
+): Promise<QueryEvent | undefined> {
+  const { scheduler } = deps;
+  try {
+    if (deps.limiter !== undefined) await deps.limiter.acquire(queryKey(input.query), signal);
+    if (signal.aborted) throw signal.reason;
+    const outcome = await deps.client.queryOrder(input.query, { signal });
+    if (signal.aborted) return afterAbort(deps, input, signal);
+    return plan(deps, input, toWatchOutcome(outcome), scheduler.now());
+  } catch (error) {
+    if (signal.aborted) return afterAbort(deps, input, signal);
+    return plan(deps, input, { kind: 'error', ...toWatchError(error) }, scheduler.now());
+  }
+}
+
+/** After an abort: the deadline's `TIMEOUT`, or nothing when the watch itself moved on. */
+function afterAbort(
+  deps: QueryActorDeps & { readonly scheduler: SchedulerLike },
+  input: QueryActorInput,
+  signal: AbortSignal,
+): QueryEvent | undefined {
+  if (signal.reason !== QUERY_DEADLINE) return undefined;
+  return plan(deps, input, { kind: 'error', ...DEADLINE_DURING_QUERY }, deps.scheduler.now());
 }

@@ -1,12 +1,12 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { StateValue } from 'xstate';
-import type { QueryActorInput } from './actors.ts';
+import type { QueryActorDeps, QueryActorInput } from './actors.ts';
 import { type OrderSnapshot, pureOrderMachine } from './machine.ts';
 import { endOf, stateNameOf, toOrderWatch, type WatchSignature, watchSignature } from './order-watch.ts';
 import { type NotificationInput, queryKey, toWatchOutcome } from './outcome.ts';
 import { createPersister, type Persister } from './persister.ts';
 import { createPureStepper } from './pure-step.ts';
-import { runQuery } from './run-query.ts';
+import { QUERY_DEADLINE, runQueryUnderSignal } from './run-query.ts';
 import type { PersistedOrderSnapshot } from './snapshot-store.ts';
 import { TimerQueue } from './timer-queue.ts';
 import type { OrderContext, OrderEvent, OrderMachineInput, OrderWatch } from './types.ts';
@@ -24,6 +24,11 @@ interface Entry {
   last: WatchSignature | undefined;
   /** Aborts the query in flight; set only while one is. */
   inFlight: AbortController | undefined;
+  /**
+   * The resolved snapshot, kept only while querying: the answer's step then needs no `resolveState`, and a
+   * waiting order (nearly all of them, nearly all the time) still holds just its value and context.
+   */
+  querying: OrderSnapshot | undefined;
 }
 
 /**
@@ -43,6 +48,8 @@ export class WatchEngine {
   private readonly timers: TimerQueue;
   private readonly persister: Persister;
   private readonly step = createPureStepper();
+  /** What every query of this engine runs with, built once rather than spread per query. */
+  private readonly deps: QueryActorDeps & { readonly scheduler: SchedulerLike };
   private stopped = false;
 
   constructor(
@@ -53,7 +60,9 @@ export class WatchEngine {
     private readonly ended?: () => void,
   ) {
     this.scheduler = options.scheduler ?? asyncScheduler;
-    this.timers = new TimerQueue(this.scheduler, (key, now) => this.send(key, { type: 'DUE', at: now }));
+    this.deps = { ...options, scheduler: this.scheduler };
+    // One timer queue holds every due time and, while an order is querying, its deadline.
+    this.timers = new TimerQueue(this.scheduler, (key, now) => this.due(key, now));
     this.persister = createPersister(options.store, fail);
   }
 
@@ -116,15 +125,28 @@ export class WatchEngine {
   }
 
   private track(key: string, snapshot: OrderSnapshot): void {
-    const entry: Entry = { value: snapshot.value, context: snapshot.context, last: undefined, inFlight: undefined };
+    const entry: Entry = {
+      value: snapshot.value,
+      context: snapshot.context,
+      last: undefined,
+      inFlight: undefined,
+      querying: undefined,
+    };
     this.entries.set(key, entry);
     this.settle(key, entry, snapshot);
+  }
+
+  /** A due time came: a waiting order queries; a querying one has reached its deadline mid-query. */
+  private due(key: string, now: number): void {
+    const inFlight = this.entries.get(key)?.inFlight;
+    if (inFlight !== undefined) inFlight.abort(QUERY_DEADLINE);
+    else this.send(key, { type: 'DUE', at: now });
   }
 
   private send(key: string, event: OrderEvent): void {
     const entry = this.entries.get(key);
     if (entry === undefined || this.stopped) return;
-    const current = pureOrderMachine.resolveState({ value: entry.value, context: entry.context });
+    const current = entry.querying ?? pureOrderMachine.resolveState({ value: entry.value, context: entry.context });
     const next = this.step.next(current, event);
     if (next === current) return;
     entry.value = next.value;
@@ -142,6 +164,7 @@ export class WatchEngine {
     const changed = signature !== entry.last;
     const now = this.scheduler.now();
     const querying = !done && snapshot.matches({ [state]: 'querying' } as never);
+    entry.querying = querying ? snapshot : undefined;
     if (!querying && entry.inFlight !== undefined) {
       entry.inFlight.abort();
       entry.inFlight = undefined;
@@ -150,7 +173,8 @@ export class WatchEngine {
       this.entries.delete(key);
       this.timers.delete(key);
     } else if (querying) {
-      this.timers.delete(key);
+      // The deadline aborts the query in flight (see `due`), so no query needs a timer of its own.
+      this.timers.set(key, snapshot.context.deadlineAt);
       if (entry.inFlight === undefined) this.query(key, entry);
     } else {
       const { dueAt, deadlineAt } = snapshot.context;
@@ -186,7 +210,7 @@ export class WatchEngine {
       startedAt: context.startedAt,
       deadlineAt: context.deadlineAt,
     };
-    runQuery({ ...this.options, scheduler: this.scheduler }, input, controller.signal).then(
+    runQueryUnderSignal(this.deps, input, controller.signal).then(
       (event) => {
         if (entry.inFlight !== controller) return;
         entry.inFlight = undefined;

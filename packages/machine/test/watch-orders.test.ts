@@ -183,4 +183,60 @@ describe('watchOrders', () => {
     expect([...lastPerOrder(recording.frames).values()].map((w) => w.end)).toEqual(['CANCELLED', 'CANCELLED']);
     expect(recording.frames.at(-1)?.notification.kind).toBe('C');
   });
+
+  it('a query still in flight at the deadline is aborted and the watch ends DEADLINE with a TIMEOUT', async () => {
+    const clock = new VirtualClock();
+    const held = new ScriptedClient([stateOutcome('A', 'NOTPAY')], { hold: true });
+    const recording = clock.record(
+      watchOrders(queries(['A']), {
+        client: held,
+        schedule: schedules.native,
+        deadline: 5000,
+        scheduler: clock.scheduler,
+        jitter: { ratio: 0 },
+      }),
+    );
+    await clock.advanceTo(4999);
+    expect(held.inFlight).toBe(1);
+    expect(held.calls[0]?.signal?.aborted).toBe(false);
+    await clock.advanceTo(10_000);
+    expect(held.calls[0]?.signal?.aborted).toBe(true);
+    expect(lastPerOrder(recording.frames).get('A')).toMatchObject({
+      done: true,
+      end: 'DEADLINE',
+      error: { code: 'TIMEOUT', retryable: true },
+    });
+    const end = recording.frames.find((f) => (f.notification.value as OrderWatch | undefined)?.done === true);
+    expect(end?.frame).toBe(5000);
+  });
+
+  it('the deadline also ends a watch still waiting for a limiter slot, without a query', async () => {
+    const clock = new VirtualClock();
+    const { client, times } = perOrderClient(clock, {
+      A: [stateOutcome('A', 'NOTPAY')],
+      B: [stateOutcome('B', 'NOTPAY')],
+      C: [stateOutcome('C', 'NOTPAY')],
+    });
+    // All are due at 2 s (schedules.native), one query a second: B's and C's turns come after the deadline.
+    const limiter = createLimiter({ ratePerSecond: 1, scheduler: clock.scheduler });
+    const recording = clock.record(
+      watchOrders(queries(['A', 'B', 'C']), {
+        client,
+        limiter,
+        schedule: schedules.native,
+        deadline: 2500,
+        scheduler: clock.scheduler,
+        jitter: { ratio: 0 },
+      }),
+    );
+    await clock.advanceTo(20_000);
+    const ends = lastPerOrder(recording.frames);
+    for (const id of ['B', 'C']) {
+      expect(ends.get(id)).toMatchObject({ end: 'DEADLINE', attempts: 1, error: { code: 'TIMEOUT' } });
+    }
+    expect(times).toEqual([{ id: 'A', at: 2000 }]);
+    expect(ends.get('A')).toMatchObject({ end: 'DEADLINE', tradeState: 'NOTPAY', error: undefined });
+    const endsAt = recording.frames.filter((f) => (f.notification.value as OrderWatch | undefined)?.done === true);
+    expect(endsAt.map((f) => f.frame)).toEqual([2500, 2500, 2500]);
+  });
 });
