@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 import type { SignType } from './types.ts';
 
 /**
@@ -22,22 +22,74 @@ export type SignableParams = Readonly<Record<string, string | undefined>>;
  * ```
  */
 export function signingString(params: SignableParams): string {
-  const keys: string[] = [];
-  for (const name in params) {
+  const names: string[] = [];
+  for (const name in params) names.push(name);
+  return signingStringOf(params, names);
+}
+
+// The sorted order of the last name list of each length: answers of one kind name the same fields in the same
+// order, so checking that a remembered order is still strictly ascending (n - 1 comparisons) replaces a sort, and
+// the very same frozen list (the XML scanner hands out one per document shape) needs no check at all. A strictly
+// ascending arrangement of distinct names is the sorted order, so the check is exact. Only short lists are
+// remembered, so that hostile answers of every length cannot grow the map without bound.
+interface SortedOrder {
+  names: readonly string[];
+  readonly order: readonly number[];
+}
+const sortedOrders = new Map<number, SortedOrder>();
+const MAX_REMEMBERED_NAMES = 128;
+
+function ascending(names: readonly string[], order: readonly number[]): boolean {
+  for (let i = 1; i < order.length; i++) {
+    if (!((names[order[i - 1] as number] as string) < (names[order[i] as number] as string))) return false;
+  }
+  return true;
+}
+
+/** The indices of `names` (distinct) in ASCII order of the names. */
+function sortedOrder(names: readonly string[]): readonly number[] {
+  const cached = sortedOrders.get(names.length);
+  if (cached !== undefined) {
+    if (cached.names === names && Object.isFrozen(names)) return cached.order;
+    if (ascending(names, cached.order)) {
+      cached.names = names;
+      return cached.order;
+    }
+  }
+  const order = Array.from(names, (_name, index) => index);
+  order.sort((a, b) => ((names[a] as string) < (names[b] as string) ? -1 : 1));
+  if (names.length <= MAX_REMEMBERED_NAMES) sortedOrders.set(names.length, { names, order });
+  return order;
+}
+
+/**
+ * {@link signingString} over `names`, the distinct own names of `params` in any order: the XML scanner lists them
+ * as it reads them, which spares enumerating the record again.
+ *
+ * @example
+ * ```ts
+ * signingStringOf({ b: '2', a: '1' }, ['b', 'a']); // 'a=1&b=2'
+ * ```
+ * @internal
+ */
+export function signingStringOf(params: SignableParams, names: readonly string[]): string {
+  let out = '';
+  for (const index of sortedOrder(names)) {
+    const name = names[index] as string;
     const value = params[name];
     // The official rule: skip `sign` and empty values; "0" is a value and is signed.
-    if (name !== 'sign' && value !== undefined && value !== '') keys.push(name);
+    if (name === 'sign' || value === undefined || value === '') continue;
+    out += out === '' ? `${name}=${value}` : `&${name}=${value}`;
   }
-  keys.sort();
-  let out = '';
-  for (const name of keys) out += `${out === '' ? '' : '&'}${name}=${params[name]}`;
   return out;
 }
 
-function digest(params: SignableParams, key: string, signType: SignType): Buffer {
-  const payload = `${signingString(params)}&key=${key}`;
-  if (signType === 'HMAC-SHA256') return createHmac('sha256', key).update(payload, 'utf8').digest();
-  if (signType === 'MD5') return createHash('md5').update(payload, 'utf8').digest();
+/** The lower-case hex digest of the signing string `signed` and the key. */
+function hexDigest(signed: string, key: string, signType: SignType): string {
+  const payload = `${signed}&key=${key}`;
+  // The one-shot `hash` skips the Hash object createHash builds, the larger part of an MD5 over ~600 bytes.
+  if (signType === 'MD5') return hash('md5', payload, 'hex');
+  if (signType === 'HMAC-SHA256') return createHmac('sha256', key).update(payload, 'utf8').digest('hex');
   throw new TypeError(`unsupported sign type ${String(signType)}`);
 }
 
@@ -51,11 +103,32 @@ function digest(params: SignableParams, key: string, signType: SignType): Buffer
  * ```
  */
 export function sign(params: SignableParams, key: string, signType: SignType = 'MD5'): string {
-  return digest(params, key, signType).toString('hex').toUpperCase();
+  return hexDigest(signingString(params), key, signType).toUpperCase();
 }
 
-// WeChat sends upper-case hex; any other spelling of a sign is not what the documented algorithm produces.
-const HEX_SIGN = /^[0-9A-F]+$/;
+/**
+ * Whether `received` is exactly the upper-case spelling of `expected`, a lower-case hex digest, in time that
+ * depends only on the lengths (public: a sign's length is fixed by the algorithm). No early exit and no branch
+ * on a character: every position is compared, and a lower-case letter is upper-cased arithmetically. Any other
+ * spelling of the right digest (lower case, whitespace, a dropped digit) is unequal, as WeChat sends upper case.
+ *
+ * @example
+ * ```ts
+ * upperHexEquals('9A0A', '9a0a'); // true
+ * upperHexEquals('9a0a', '9a0a'); // false
+ * ```
+ * @internal
+ */
+export function upperHexEquals(received: string, expected: string): boolean {
+  if (received.length !== expected.length) return false;
+  let difference = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const code = expected.charCodeAt(i);
+    // 0x20 off for 'a'..'f' (above 0x60), nothing off for '0'..'9': the sign bit of 0x60 - code picks which.
+    difference |= received.charCodeAt(i) ^ (code - (((0x60 - code) >>> 31) << 5));
+  }
+  return difference === 0;
+}
 
 /**
  * Verifies the `sign` field of received parameters over every other field present (WeChat adds fields over
@@ -69,10 +142,27 @@ const HEX_SIGN = /^[0-9A-F]+$/;
  * ```
  */
 export function verifySignature(params: SignableParams, key: string, signType: SignType): boolean {
+  const names: string[] = [];
+  for (const name in params) names.push(name);
+  return verifySignatureOf(params, names, key, signType);
+}
+
+/**
+ * {@link verifySignature} over `names`, the distinct own names of `params` (see {@link signingStringOf}).
+ *
+ * @example
+ * ```ts
+ * verifySignatureOf(fields, names, key, 'MD5');
+ * ```
+ * @internal
+ */
+export function verifySignatureOf(
+  params: SignableParams,
+  names: readonly string[],
+  key: string,
+  signType: SignType,
+): boolean {
   const received = params['sign'];
-  if (received === undefined || !HEX_SIGN.test(received)) return false;
-  const expected = digest(params, key, signType);
-  // Checked on the text: Buffer.from(hex) silently drops a trailing odd digit.
-  if (received.length !== expected.length * 2) return false;
-  return timingSafeEqual(Buffer.from(received, 'hex'), expected);
+  if (received === undefined) return false;
+  return upperHexEquals(received, hexDigest(signingStringOf(params, names), key, signType));
 }
