@@ -4,8 +4,8 @@ import { normaliseOrder } from './order.ts';
 import { isRetryableErrCode, isRetryableReturnMessage } from './retryable.ts';
 import { rejectNonXml } from './sniff.ts';
 import { isTradeState, type OrderQueryOutcome, type SignType, type WireFields } from './types.ts';
-import { assertSigned } from './verify.ts';
-import { parseXml } from './xml.ts';
+import { assertSignedOf } from './verify.ts';
+import { parseXmlListing } from './xml.ts';
 
 /**
  * Options of {@link decodeOrderQuery}.
@@ -119,7 +119,8 @@ export function interpretOrderQuery(
  */
 export function decodeOrderQuery(body: string | Uint8Array, options: DecodeOrderQueryOptions): OrderQueryOutcome {
   rejectNonXml(body);
-  const fields = parseXml(body, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes });
+  const { fields, names } = parseXmlListing(body, options.maxBytes);
   const { key, signType } = options;
-  return interpretOrderQuery(fields, (received) => assertSigned(received, key, signType), options.expect);
+  // `names` lists exactly the fields of `fields`, which interpretOrderQuery authenticates (frozen, not copied).
+  return interpretOrderQuery(fields, (received) => assertSignedOf(received, names, key, signType), options.expect);
 }

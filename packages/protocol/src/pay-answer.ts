@@ -4,8 +4,8 @@ import { assertExpected } from './expect.ts';
 import { isRetryableReturnMessage } from './retryable.ts';
 import { rejectNonXml } from './sniff.ts';
 import type { ErrorOutcome, WireFields } from './types.ts';
-import { assertSigned } from './verify.ts';
-import { parseXml } from './xml.ts';
+import { assertSignedOf } from './verify.ts';
+import { parseXmlListing } from './xml.ts';
 
 /**
  * A `result_code` SUCCESS answer whose sign verified and which names the expected merchant.
@@ -44,9 +44,8 @@ export function decodePayAnswer(
   isRetryable: (code: string, fields: WireFields) => boolean,
 ): VerifiedAnswer | ErrorOutcome {
   rejectNonXml(body);
-  const fields: WireFields = Object.freeze(
-    parseXml(body, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
-  );
+  const listing = parseXmlListing(body, options.maxBytes);
+  const fields: WireFields = Object.freeze(listing.fields);
   const returnCode = fields['return_code'];
   if (returnCode === 'FAIL') {
     const message = fields['return_msg'] ?? '';
@@ -60,7 +59,7 @@ export function decodePayAnswer(
     return { kind: 'error', code, message: fields['err_code_des'] ?? '', retryable: isRetryable(code, fields), fields };
   }
   if (resultCode !== 'SUCCESS') throw malformed('result_code is neither SUCCESS nor FAIL');
-  assertSigned(fields, options.key, options.signType);
+  assertSignedOf(fields, listing.names, options.key, options.signType);
   assertExpected(fields, options.expect, false);
   return { kind: 'verified', fields };
 }
