@@ -11,14 +11,27 @@ function text(fields: WireFields, name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-const DIGITS = /^[0-9]{1,16}$/;
+/** The number written by the decimal digits of `value` in [from, to), or -1 if any of them is not a digit. */
+function digitsAt(value: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const digit = value.charCodeAt(i) - 0x30;
+    // NaN (past the end) fails both comparisons too.
+    if (!(digit >= 0 && digit <= 9)) return -1;
+    n = n * 10 + digit;
+  }
+  return n;
+}
+
+const MAX_AMOUNT_DIGITS = 16;
 
 /** An amount in fen or a count: a non-negative safe integer written in decimal digits, nothing else. */
 function integer(fields: WireFields, name: string): number | undefined {
   const value = text(fields, name);
   if (value === undefined) return undefined;
-  const parsed = DIGITS.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(parsed)) throw malformed(`${name} is not an integer amount`);
+  // Up to 2^53 the digits add up exactly; past it the sum stays past it, and is refused as unsafe either way.
+  const parsed = value.length <= MAX_AMOUNT_DIGITS ? digitsAt(value, 0, value.length) : -1;
+  if (!Number.isSafeInteger(parsed) || parsed < 0) throw malformed(`${name} is not an integer amount`);
   return parsed;
 }
 
@@ -30,80 +43,98 @@ function flag(fields: WireFields, name: string): boolean | undefined {
   throw malformed(`${name} is neither Y nor N`);
 }
 
-const TIME_END = /^([0-9]{4})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})$/;
-const BEIJING_OFFSET_HOURS = 8;
+const BEIJING_OFFSET_MS = 8 * 3_600_000;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
+  return DAYS_IN_MONTH[month - 1] as number;
+}
 
 /** `yyyyMMddHHmmss` in Beijing time (UTC+8, no daylight saving) as an instant; impossible dates are refused. */
 function beijingTime(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
-  const match = TIME_END.exec(value);
-  if (match === null) throw malformed('time_end is not yyyyMMddHHmmss');
-  // Six captures, all digits: the regex matched.
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
-  const hour = Number(match[4]);
-  const minute = Number(match[5]);
-  const second = Number(match[6]);
-  const instant = new Date(Date.UTC(year, month - 1, day, hour - BEIJING_OFFSET_HOURS, minute, second));
-  // Date.UTC rolls 30 February over into March; reading the fields back catches every impossible date.
-  const back = new Date(instant.getTime() + BEIJING_OFFSET_HOURS * 3_600_000);
+  const year = value.length === 14 ? digitsAt(value, 0, 4) : -1;
+  const month = digitsAt(value, 4, 6);
+  const day = digitsAt(value, 6, 8);
+  const hour = digitsAt(value, 8, 10);
+  const minute = digitsAt(value, 10, 12);
+  const second = digitsAt(value, 12, 14);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) {
+    throw malformed('time_end is not yyyyMMddHHmmss');
+  }
+  // Every field in its range, so nothing rolls over (30 February, 24:00, a leap second). Years 0000-0099 are
+  // refused: Date.UTC would read them as 1900-1999.
   if (
-    back.getUTCFullYear() !== year ||
-    back.getUTCMonth() !== month - 1 ||
-    back.getUTCDate() !== day ||
-    back.getUTCHours() !== hour ||
-    back.getUTCMinutes() !== minute ||
-    back.getUTCSeconds() !== second
+    year < 100 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(year, month) ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
   ) {
     throw malformed('time_end is not a valid date');
   }
-  return instant;
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second) - BEIJING_OFFSET_MS);
 }
 
-const COUPON_FIELD = /^coupon_(id|type|fee)_([0-9]+)$/;
-const CANONICAL_INDEX = /^(?:0|[1-9][0-9]{0,5})$/;
+const COUPON = 'coupon_';
+const MAX_CANONICAL_INDEX_DIGITS = 6;
 
 interface CouponParts {
+  readonly index: number;
   id?: string;
   type?: string;
   fee?: number;
 }
 
+/** Which part of a coupon `name` (known to start with `coupon_`) is, and where its index starts; -1 if none. */
+function couponPartEnd(name: string): number {
+  if (name.startsWith('id_', COUPON.length)) return COUPON.length + 3;
+  if (name.startsWith('fee_', COUPON.length)) return COUPON.length + 4;
+  if (name.startsWith('type_', COUPON.length)) return COUPON.length + 5;
+  return -1;
+}
+
 /** Coupons from the `coupon_(id|type|fee)_N` keys themselves, for any N (gaps allowed), ordered by N. */
-function coupons(fields: WireFields): Coupon[] {
-  let byIndex: Map<number, CouponParts> | undefined;
+function coupons(fields: WireFields): readonly Coupon[] {
+  let found: CouponParts[] | undefined;
   for (const name of Object.keys(fields)) {
-    if (!name.startsWith('coupon_')) continue;
-    const match = COUPON_FIELD.exec(name);
-    if (match === null) continue;
-    const [, part, index] = match as unknown as [string, 'id' | 'type' | 'fee', string];
+    if (!name.startsWith(COUPON)) continue;
+    const at = couponPartEnd(name);
+    // `coupon_(id|type|fee)_` followed by one or more digits and nothing else; coupon_fee, coupon_count are not.
+    if (at < 0 || at === name.length || digitsAt(name, at, name.length) < 0) continue;
     // coupon_fee_01 next to coupon_fee_1 would be two fields for one coupon: refuse rather than pick one.
-    if (!CANONICAL_INDEX.test(index)) throw malformed(`${name} has a non-canonical index`);
-    byIndex ??= new Map();
-    const n = Number(index);
-    let coupon = byIndex.get(n);
-    if (coupon === undefined) {
-      coupon = {};
-      byIndex.set(n, coupon);
+    if ((name.charCodeAt(at) === 0x30 && name.length > at + 1) || name.length - at > MAX_CANONICAL_INDEX_DIGITS) {
+      throw malformed(`${name} has a non-canonical index`);
     }
-    if (part === 'fee') {
+    const index = digitsAt(name, at, name.length);
+    found ??= [];
+    let coupon = found.find((c) => c.index === index);
+    if (coupon === undefined) {
+      coupon = { index };
+      found.push(coupon);
+    }
+    const part = name.charCodeAt(COUPON.length);
+    if (part === 0x66 /* f */) {
       const fee = integer(fields, name);
       if (fee !== undefined) coupon.fee = fee;
     } else {
       const value = text(fields, name);
-      if (value !== undefined) coupon[part] = value;
+      if (value !== undefined) {
+        if (part === 0x69 /* i */) coupon.id = value;
+        else coupon.type = value;
+      }
     }
   }
-  if (byIndex === undefined) return [];
-  const indices = Array.from(byIndex.keys()).sort((a, b) => a - b);
-  const result: Coupon[] = [];
-  for (const n of indices) {
-    const c = byIndex.get(n) as CouponParts;
-    result.push(Object.freeze({ id: c.id, type: c.type, fee: c.fee }));
-  }
-  return result;
+  if (found === undefined) return EMPTY;
+  found.sort((a, b) => a.index - b.index);
+  return Object.freeze(found.map((c) => Object.freeze({ id: c.id, type: c.type, fee: c.fee })));
 }
+
+const EMPTY: readonly Coupon[] = Object.freeze([]);
 
 /**
  * Normalises the wire fields of an order (an `orderquery` answer or a payment notification) into an
@@ -143,7 +174,7 @@ export function normaliseOrder(fields: WireFields): Order {
     cashFeeType: text(fields, 'cash_fee_type'),
     couponFee: integer(fields, 'coupon_fee'),
     couponCount: integer(fields, 'coupon_count'),
-    coupons: Object.freeze(coupons(fields)),
+    coupons: coupons(fields),
     transactionId: text(fields, 'transaction_id'),
     outTradeNo: text(fields, 'out_trade_no'),
     attach: text(fields, 'attach'),

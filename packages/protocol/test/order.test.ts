@@ -133,7 +133,17 @@ describe('normaliseOrder: paidAt', () => {
     expect(normaliseOrder({ time_end: '20240229235959' }).paidAt?.toISOString()).toBe('2024-02-29T15:59:59.000Z');
   });
 
+  it('follows the Gregorian leap rule for centuries, and reads the first years after 0099 as written', () => {
+    expect(normaliseOrder({ time_end: '20000229000000' }).paidAt?.toISOString()).toBe('2000-02-28T16:00:00.000Z');
+    malformed({ time_end: '19000229000000' });
+    expect(normaliseOrder({ time_end: '01000101080000' }).paidAt?.getUTCFullYear()).toBe(100);
+  });
+
   it.each([
+    ['year 0099 (Date.UTC would read it as 1999)', '00990101120000'],
+    ['day 0', '20250100120000'],
+    ['month 0', '20250001120000'],
+    ['a digit-like non-digit', '2025010112000０'],
     ['30 February', '20250230120000'],
     ['29 February outside a leap year', '20250229120000'],
     ['month 13', '20251301120000'],
