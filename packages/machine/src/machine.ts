@@ -39,6 +39,86 @@ function eventTime(event: OrderEvent): number {
   return event.at;
 }
 
+/** What an `assign` of the machine is given. */
+interface AssignArgs {
+  readonly context: OrderContext;
+  readonly event: OrderEvent;
+}
+
+/**
+ * The machine's context updates, each the body of one `assign` action. They live in a table so the watch
+ * engine's step cache (`pure-step.ts`) applies exactly the same functions xstate does.
+ *
+ * @example
+ * ```ts
+ * const context = { ...snapshot.context, ...ORDER_ASSIGNMENTS.countAttempt({ context: snapshot.context, event }) };
+ * ```
+ * @internal
+ */
+export const ORDER_ASSIGNMENTS = {
+  countAttempt: ({ context }: AssignArgs): Partial<OrderContext> => ({ attempts: context.attempts + 1 }),
+  recordOrder: ({ event }: AssignArgs): Partial<OrderContext> => {
+    const outcome = outcomeOf(event);
+    if (outcome?.kind !== 'order' || typeof outcome.tradeState !== 'string') return {};
+    return {
+      tradeState: outcome.tradeState,
+      order: outcome.order,
+      lastOutcomeAt: eventTime(event),
+      notFoundSince: undefined,
+      consecutiveErrors: 0,
+      error: undefined,
+    };
+  },
+  recordNotFound: ({ context, event }: AssignArgs): Partial<OrderContext> => ({
+    notFoundSince: context.notFoundSince ?? eventTime(event),
+    lastOutcomeAt: eventTime(event),
+    consecutiveErrors: 0,
+    error: undefined,
+  }),
+  recordError: ({ context, event }: AssignArgs): Partial<OrderContext> => {
+    const outcome = outcomeOf(event);
+    if (outcome?.kind !== 'error') return {};
+    return {
+      error: { code: outcome.code, message: outcome.message, retryable: outcome.retryable },
+      consecutiveErrors: context.consecutiveErrors + 1,
+    };
+  },
+  recordAnomaly: ({ context, event }: AssignArgs): Partial<OrderContext> => {
+    const outcome = outcomeOf(event);
+    const kind = classOf(context, event);
+    if (outcome === undefined || kind === undefined) return {};
+    if (
+      kind !== 'backwards' &&
+      kind !== 'unknown-trade-state' &&
+      kind !== 'foreign-order' &&
+      kind !== 'not-found-after-order'
+    ) {
+      return {};
+    }
+    const to =
+      outcome.kind === 'order'
+        ? typeof outcome.tradeState === 'string'
+          ? outcome.tradeState
+          : outcome.tradeState.unknown
+        : outcome.kind === 'not-found'
+          ? 'ORDERNOTEXIST'
+          : undefined;
+    const anomaly: Anomaly = {
+      kind,
+      source: event.type === 'NOTIFY' ? 'notification' : 'poll',
+      at: eventTime(event),
+      from: context.tradeState,
+      to,
+    };
+    return { anomalies: [...context.anomalies, anomaly].slice(-MAX_ANOMALIES) };
+  },
+  /** The next due time comes with the answer: the driver asked the schedule, the machine stays pure. */
+  planNext: ({ event }: AssignArgs): Partial<OrderContext> => {
+    if (event.type !== 'ANSWER' && event.type !== 'QUERY_FAILED') return {};
+    return { dueAt: event.nextDelayMs === null ? null : event.at + Math.max(0, event.nextDelayMs) };
+  },
+} as const;
+
 const orderSetup = setup({
   types: {
     context: {} as OrderContext,
@@ -73,67 +153,12 @@ const orderSetup = setup({
     scheduleGaveUp: ({ context }) => context.dueAt === null,
   },
   actions: {
-    countAttempt: assign({ attempts: ({ context }) => context.attempts + 1 }),
-    recordOrder: assign(({ event }) => {
-      const outcome = outcomeOf(event);
-      if (outcome?.kind !== 'order' || typeof outcome.tradeState !== 'string') return {};
-      return {
-        tradeState: outcome.tradeState,
-        order: outcome.order,
-        lastOutcomeAt: eventTime(event),
-        notFoundSince: undefined,
-        consecutiveErrors: 0,
-        error: undefined,
-      };
-    }),
-    recordNotFound: assign(({ context, event }) => ({
-      notFoundSince: context.notFoundSince ?? eventTime(event),
-      lastOutcomeAt: eventTime(event),
-      consecutiveErrors: 0,
-      error: undefined,
-    })),
-    recordError: assign(({ context, event }) => {
-      const outcome = outcomeOf(event);
-      if (outcome?.kind !== 'error') return {};
-      return {
-        error: { code: outcome.code, message: outcome.message, retryable: outcome.retryable },
-        consecutiveErrors: context.consecutiveErrors + 1,
-      };
-    }),
-    recordAnomaly: assign(({ context, event }) => {
-      const outcome = outcomeOf(event);
-      const kind = classOf(context, event);
-      if (outcome === undefined || kind === undefined) return {};
-      if (
-        kind !== 'backwards' &&
-        kind !== 'unknown-trade-state' &&
-        kind !== 'foreign-order' &&
-        kind !== 'not-found-after-order'
-      ) {
-        return {};
-      }
-      const to =
-        outcome.kind === 'order'
-          ? typeof outcome.tradeState === 'string'
-            ? outcome.tradeState
-            : outcome.tradeState.unknown
-          : outcome.kind === 'not-found'
-            ? 'ORDERNOTEXIST'
-            : undefined;
-      const anomaly: Anomaly = {
-        kind,
-        source: event.type === 'NOTIFY' ? 'notification' : 'poll',
-        at: eventTime(event),
-        from: context.tradeState,
-        to,
-      };
-      return { anomalies: [...context.anomalies, anomaly].slice(-MAX_ANOMALIES) };
-    }),
-    /** The next due time comes with the answer: the driver asked the schedule, the machine stays pure. */
-    planNext: assign(({ event }) => {
-      if (event.type !== 'ANSWER' && event.type !== 'QUERY_FAILED') return {};
-      return { dueAt: event.nextDelayMs === null ? null : event.at + Math.max(0, event.nextDelayMs) };
-    }),
+    countAttempt: assign(ORDER_ASSIGNMENTS.countAttempt),
+    recordOrder: assign(ORDER_ASSIGNMENTS.recordOrder),
+    recordNotFound: assign(ORDER_ASSIGNMENTS.recordNotFound),
+    recordError: assign(ORDER_ASSIGNMENTS.recordError),
+    recordAnomaly: assign(ORDER_ASSIGNMENTS.recordAnomaly),
+    planNext: assign(ORDER_ASSIGNMENTS.planNext),
   },
 });
 

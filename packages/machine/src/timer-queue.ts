@@ -20,6 +20,8 @@ interface Item {
  */
 export class TimerQueue {
   private readonly heap: Item[] = [];
+  /** Reused by `fire`, which never runs inside itself (only the scheduler calls it). */
+  private readonly due: string[] = [];
   private readonly tokens = new Map<string, number>();
   private nextToken = 0;
   private timer: Cancellable | undefined;
@@ -69,7 +71,9 @@ export class TimerQueue {
 
   private fire(): void {
     const now = this.scheduler.now();
-    const due: string[] = [];
+    // Keys due at one instant are collected before any is handled: handling one may reschedule others.
+    const due = this.due;
+    due.length = 0;
     for (;;) {
       this.dropSuperseded();
       const top = this.heap[0];
@@ -78,7 +82,8 @@ export class TimerQueue {
       this.tokens.delete(top.key);
       due.push(top.key);
     }
-    for (const key of due) this.onDue(key, now);
+    for (let i = 0; i < due.length; i++) this.onDue(due[i] as string, now);
+    due.length = 0;
     this.arm();
   }
 
@@ -105,16 +110,20 @@ export class TimerQueue {
     const heap = this.heap;
     const last = heap.pop();
     if (last === undefined || heap.length === 0) return;
+    const size = heap.length;
     let i = 0;
     for (;;) {
       const left = 2 * i + 1;
       const right = left + 1;
       let smallest = i;
-      const candidate = (j: number) => j < heap.length && heap[j]!.at < (smallest === i ? last.at : heap[smallest]!.at);
-      if (candidate(left)) smallest = left;
-      if (candidate(right)) smallest = right;
+      let smallestAt = last.at;
+      if (left < size && (heap[left] as Item).at < smallestAt) {
+        smallest = left;
+        smallestAt = (heap[left] as Item).at;
+      }
+      if (right < size && (heap[right] as Item).at < smallestAt) smallest = right;
       if (smallest === i) break;
-      heap[i] = heap[smallest]!;
+      heap[i] = heap[smallest] as Item;
       i = smallest;
     }
     heap[i] = last;

@@ -5,7 +5,7 @@ import { type OrderSnapshot, pureOrderMachine } from './machine.ts';
 import { endOf, stateNameOf, toOrderWatch, type WatchSignature, watchSignature } from './order-watch.ts';
 import { type NotificationInput, queryKey, toWatchOutcome } from './outcome.ts';
 import { createPersister, type Persister } from './persister.ts';
-import { createPureStepper } from './pure-step.ts';
+import { createPureStepper, type OrderState } from './pure-step.ts';
 import { QUERY_DEADLINE, runQueryUnderSignal } from './run-query.ts';
 import type { PersistedOrderSnapshot } from './snapshot-store.ts';
 import { TimerQueue } from './timer-queue.ts';
@@ -13,27 +13,24 @@ import type { OrderContext, OrderEvent, OrderMachineInput, OrderWatch } from './
 import type { WatchOptions } from './watch-order.ts';
 
 /**
- * One watched order. Between events it keeps only the snapshot's state value and context, not xstate's
- * snapshot object (its node list, tag set, children and methods: about as much again); the snapshot is
- * resolved from them when the next event comes, which the pure machine (no invoked actors) allows.
+ * One watched order: its {@link OrderState} (the snapshot's state value and context, not xstate's snapshot
+ * object with its node list, tag set, children and methods: about as much again), which the stepper's
+ * `advance` moves on; a snapshot is resolved from it only for a store. The pure machine (no invoked actors)
+ * allows this.
  */
-interface Entry {
+interface Entry extends OrderState {
   value: StateValue;
   context: OrderContext;
   /** What the last emitted watch showed ({@link watchSignature}); `undefined` before the first emission. */
   last: WatchSignature | undefined;
   /** Aborts the query in flight; set only while one is. */
   inFlight: AbortController | undefined;
-  /**
-   * The resolved snapshot, kept only while querying: the answer's step then needs no `resolveState`, and a
-   * waiting order (nearly all of them, nearly all the time) still holds just its value and context.
-   */
-  querying: OrderSnapshot | undefined;
 }
 
 /**
- * Drives many watches with {@link pureOrderMachine}: each order is a snapshot advanced by xstate's pure
- * `transition`, all waits share one timer ({@link TimerQueue}), and the only per-order live objects are
+ * Drives many watches with {@link pureOrderMachine}: each order's state is advanced by the machine's
+ * transitions (`createPureStepper().advance`: xstate picks each transition, its effect on the configuration
+ * is cached), all waits and deadlines share one timer ({@link TimerQueue}), and the only per-order live objects are
  * those of the query in flight. This is what `watchOrders` and `resumeWatches` run on.
  *
  * @example
@@ -125,15 +122,9 @@ export class WatchEngine {
   }
 
   private track(key: string, snapshot: OrderSnapshot): void {
-    const entry: Entry = {
-      value: snapshot.value,
-      context: snapshot.context,
-      last: undefined,
-      inFlight: undefined,
-      querying: undefined,
-    };
+    const entry: Entry = { value: snapshot.value, context: snapshot.context, last: undefined, inFlight: undefined };
     this.entries.set(key, entry);
-    this.settle(key, entry, snapshot);
+    this.settle(key, entry);
   }
 
   /** A due time came: a waiting order queries; a querying one has reached its deadline mid-query. */
@@ -146,25 +137,24 @@ export class WatchEngine {
   private send(key: string, event: OrderEvent): void {
     const entry = this.entries.get(key);
     if (entry === undefined || this.stopped) return;
-    const current = entry.querying ?? pureOrderMachine.resolveState({ value: entry.value, context: entry.context });
-    const next = this.step.next(current, event);
-    if (next === current) return;
+    const next = this.step.advance(entry, event);
+    if (next === entry) return;
     entry.value = next.value;
     entry.context = next.context;
-    this.settle(key, entry, next);
+    this.settle(key, entry);
   }
 
   /** After every step: emit a change, persist, and start whatever the new state needs (a wait or a query). */
-  private settle(key: string, entry: Entry, snapshot: OrderSnapshot): void {
-    const state = stateNameOf(snapshot.value);
+  private settle(key: string, entry: Entry): void {
+    const { value, context } = entry;
+    const state = stateNameOf(value);
     const done = endOf(state) !== undefined;
     // A long-lived entry keeps only this small signature, not the last OrderWatch with its Order copy; the
     // watch itself is built only when it is emitted.
-    const signature = watchSignature(snapshot.value, snapshot.context, entry.last);
+    const signature = watchSignature(value, context, entry.last);
     const changed = signature !== entry.last;
     const now = this.scheduler.now();
-    const querying = !done && snapshot.matches({ [state]: 'querying' } as never);
-    entry.querying = querying ? snapshot : undefined;
+    const querying = !done && typeof value === 'object' && value[state] === 'querying';
     if (!querying && entry.inFlight !== undefined) {
       entry.inFlight.abort();
       entry.inFlight = undefined;
@@ -174,22 +164,24 @@ export class WatchEngine {
       this.timers.delete(key);
     } else if (querying) {
       // The deadline aborts the query in flight (see `due`), so no query needs a timer of its own.
-      this.timers.set(key, snapshot.context.deadlineAt);
+      this.timers.set(key, context.deadlineAt);
       if (entry.inFlight === undefined) this.query(key, entry);
     } else {
-      const { dueAt, deadlineAt } = snapshot.context;
+      const { dueAt, deadlineAt } = context;
       this.timers.set(key, Math.min(dueAt ?? deadlineAt, deadlineAt));
     }
     if (changed) {
       entry.last = signature;
-      const watch = toOrderWatch(snapshot.value, snapshot.context);
+      const watch = toOrderWatch(value, context);
       // Only a store needs the persisted form; building it costs as much as a transition.
-      if (!watch.done && this.options.store !== undefined)
+      if (!watch.done && this.options.store !== undefined) {
+        const snapshot = pureOrderMachine.resolveState({ value, context });
         this.persister.write(
           key,
           pureOrderMachine.getPersistedSnapshot(snapshot) as unknown as PersistedOrderSnapshot,
           now,
         );
+      }
       this.emit(watch);
       // Only once the end has been delivered may its entry go; a synchronous store has dropped it before
       // control returns to the event loop, so a crash can neither lose nor repeat this end.

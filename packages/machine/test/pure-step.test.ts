@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { initialTransition, transition } from 'xstate';
 import { pureOrderMachine } from '../src/machine.ts';
 import { createPureStepper } from '../src/pure-step.ts';
+import { seededRandom } from '../src/schedules.ts';
 import type { OrderEvent, StoredOrder } from '../src/types.ts';
 
 const order = { outTradeNo: 'A1', transactionId: undefined } as unknown as StoredOrder;
@@ -53,5 +54,136 @@ describe('createPureStepper', () => {
     expect(step.next(a, { type: 'DUE', at: at + 20 }).value).toBe('DEADLINE');
     expect(step.next(b, { type: 'DUE', at: at + 20 }).value).toEqual({ UNKNOWN: 'querying' });
     expect(b.context.query).toEqual({ outTradeNo: 'B' });
+  });
+});
+
+describe('createPureStepper().advance', () => {
+  const input = (followRefunds: boolean) => ({
+    query: { outTradeNo: 'G1' },
+    startedAt: 0,
+    deadlineAt: 10_000,
+    notFoundGraceMs: 300,
+    followRefunds,
+  });
+  const other = { outTradeNo: 'OTHER', transactionId: undefined } as unknown as StoredOrder;
+  const mine = { outTradeNo: 'G1', transactionId: '4200000001' } as unknown as StoredOrder;
+  const tradeStates = ['NOTPAY', 'USERPAYING', 'ACCEPT', 'SUCCESS', 'REFUND', 'CLOSED', 'REVOKED', 'PAYERROR'] as const;
+
+  /** Every kind of event the drivers send, including the anomalies (foreign order, unknown state). */
+  function randomEvent(random: () => number, at: number): OrderEvent {
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+    const nextDelayMs = random() < 0.05 ? null : Math.floor(random() * 400);
+    const outcome = () =>
+      pick([
+        { kind: 'order' as const, tradeState: pick(tradeStates), order: mine },
+        { kind: 'order' as const, tradeState: pick(tradeStates), order: other },
+        { kind: 'order' as const, tradeState: { unknown: 'FROZEN' }, order: mine },
+        { kind: 'not-found' as const, message: 'ORDERNOTEXIST' },
+      ]);
+    switch (pick(['DUE', 'DUE', 'DUE', 'ANSWER', 'ANSWER', 'FAILED', 'NOTIFY', 'CANCEL'] as const)) {
+      case 'DUE':
+        return { type: 'DUE', at };
+      case 'ANSWER':
+        return { type: 'ANSWER', outcome: outcome(), at, nextDelayMs };
+      case 'FAILED':
+        return {
+          type: 'QUERY_FAILED',
+          error: { code: 'SYSTEMERROR', message: 'busy', retryable: random() < 0.8 },
+          at,
+          nextDelayMs,
+        };
+      case 'NOTIFY':
+        return { type: 'NOTIFY', outcome: outcome(), at };
+      case 'CANCEL':
+        return random() < 0.2 ? { type: 'CANCEL', at } : { type: 'DUE', at };
+    }
+  }
+
+  it('equals xstate’s transition on 400 seeded random lives, step by step', () => {
+    let cached = 0;
+    let changed = 0;
+    let steps = 0;
+    for (let seed = 1; seed <= 400; seed++) {
+      const random = seededRandom(seed);
+      const step = createPureStepper();
+      const followRefunds = seed % 2 === 0;
+      let theirs = initialTransition(pureOrderMachine, input(followRefunds))[0];
+      let ours = { value: theirs.value, context: theirs.context };
+      let at = 0;
+      while (theirs.status === 'active' && at < 12_000) {
+        at += Math.floor(random() * 300);
+        const event = randomEvent(random, at);
+        const before = step.fullSteps;
+        const next = step.advance(ours, event);
+        const after = transition(pureOrderMachine, theirs, event)[0];
+        expect({ value: next.value, context: next.context }).toEqual({ value: after.value, context: after.context });
+        // Unchanged means the same object, as the engine relies on.
+        expect(next === ours).toBe(after === theirs);
+        if (next !== ours) {
+          changed++;
+          if (step.fullSteps === before) cached++;
+        }
+        steps++;
+        ours = next;
+        theirs = after;
+      }
+    }
+    // Changes other than an end (the poll cycle, anomalies, errors) come from the cache, not xstate's full step.
+    expect(steps).toBeGreaterThan(4000);
+    expect(cached / changed).toBeGreaterThan(0.75);
+  });
+
+  it('serves the poll cycle (due, answer, due…) from the cache after the first of each kind', () => {
+    const step = createPureStepper();
+    const first = step.initial({
+      query: { outTradeNo: 'A1' },
+      startedAt: at,
+      deadlineAt: at + 60_000,
+      firstQueryAt: at,
+    });
+    let state = { value: first.value, context: first.context };
+    for (let i = 0; i < 50; i++) {
+      const t = at + i * 1000;
+      state = step.advance(state, { type: 'DUE', at: t });
+      state = step.advance(state, {
+        type: 'ANSWER',
+        outcome: { kind: 'order', tradeState: 'NOTPAY', order },
+        at: t + 1,
+        nextDelayMs: 999,
+      });
+    }
+    expect(state.value).toEqual({ NOTPAY: 'waiting' });
+    expect(state.context.attempts).toBe(50);
+    expect(state.context.dueAt).toBe(at + 49_000 + 1000);
+    expect(step.fullSteps).toBe(0);
+  });
+
+  it('takes xstate’s full step where the cache must not guess: an eventless end', () => {
+    const step = createPureStepper();
+    const first = step.initial({
+      query: { outTradeNo: 'A1' },
+      startedAt: at,
+      deadlineAt: at + 60_000,
+      firstQueryAt: at,
+    });
+    const querying = step.advance({ value: first.value, context: first.context }, { type: 'DUE', at });
+    const gaveUp = step.advance(querying, {
+      type: 'ANSWER',
+      outcome: { kind: 'order', tradeState: 'NOTPAY', order },
+      at: at + 1,
+      nextDelayMs: null,
+    });
+    expect(gaveUp.value).toBe('DEADLINE');
+    expect(step.fullSteps).toBe(1);
+    const paid = step.advance(querying, {
+      type: 'ANSWER',
+      outcome: { kind: 'order', tradeState: 'SUCCESS', order },
+      at: at + 1,
+      nextDelayMs: 1000,
+    });
+    expect(paid.value).toBe('SUCCESS');
+    expect(paid.context.tradeState).toBe('SUCCESS');
+    // A top-level final state comes from the cache: only the eventless end needed xstate's full step.
+    expect(step.fullSteps).toBe(1);
   });
 });
