@@ -1,6 +1,6 @@
 import { MalformedResponseError } from './errors.ts';
 import { assertExpected, type ExpectedAnswer } from './expect.ts';
-import { normaliseOrder } from './order.ts';
+import { normaliseOrderOf } from './order.ts';
 import { isRetryableErrCode, isRetryableReturnMessage } from './retryable.ts';
 import { rejectNonXml } from './sniff.ts';
 import { isTradeState, type OrderQueryOutcome, type SignType, type WireFields } from './types.ts';
@@ -43,7 +43,8 @@ function malformed(message: string): MalformedResponseError {
 
 /**
  * Turns the parsed fields of an `orderquery` answer into an outcome. Internal: shared by the XML decoder and the
- * CloudPay decoder, which differ only in how fields are authenticated.
+ * CloudPay decoder, which differ only in how fields are authenticated. `names`, when given, lists the own names
+ * of `fields` in insertion order (the XML scanner's listing), so that they are not enumerated again.
  *
  * @example
  * ```ts
@@ -55,6 +56,7 @@ export function interpretOrderQuery(
   fields: Record<string, string>,
   authenticate: Authenticate,
   expect: ExpectedAnswer | undefined,
+  names?: readonly string[],
 ): OrderQueryOutcome {
   const frozen: WireFields = Object.freeze(fields);
   const returnCode = fields['return_code'];
@@ -93,7 +95,7 @@ export function interpretOrderQuery(
   return {
     kind: 'order',
     tradeState: isTradeState(tradeState) ? tradeState : Object.freeze({ unknown: tradeState }),
-    order: normaliseOrder(frozen),
+    order: normaliseOrderOf(frozen, names ?? Object.keys(frozen)),
     fields: frozen,
   };
 }
@@ -122,5 +124,10 @@ export function decodeOrderQuery(body: string | Uint8Array, options: DecodeOrder
   const { fields, names } = parseXmlListing(body, options.maxBytes);
   const { key, signType } = options;
   // `names` lists exactly the fields of `fields`, which interpretOrderQuery authenticates (frozen, not copied).
-  return interpretOrderQuery(fields, (received) => assertSignedOf(received, names, key, signType), options.expect);
+  return interpretOrderQuery(
+    fields,
+    (received) => assertSignedOf(received, names, key, signType),
+    options.expect,
+    names,
+  );
 }

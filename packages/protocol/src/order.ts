@@ -99,10 +99,11 @@ function couponPartEnd(name: string): number {
 }
 
 /** Coupons from the `coupon_(id|type|fee)_N` keys themselves, for any N (gaps allowed), ordered by N. */
-function coupons(fields: WireFields): readonly Coupon[] {
+function coupons(fields: WireFields, names: readonly string[]): readonly Coupon[] {
   let found: CouponParts[] | undefined;
-  for (const name of Object.keys(fields)) {
-    if (!name.startsWith(COUPON)) continue;
+  for (const name of names) {
+    // The first character rules out most names without a call.
+    if (name.charCodeAt(0) !== 0x63 /* c */ || !name.startsWith(COUPON)) continue;
     const at = couponPartEnd(name);
     // `coupon_(id|type|fee)_` followed by one or more digits and nothing else; coupon_fee, coupon_count are not.
     if (at < 0 || at === name.length || digitsAt(name, at, name.length) < 0) continue;
@@ -154,6 +155,21 @@ const EMPTY: readonly Coupon[] = Object.freeze([]);
  * ```
  */
 export function normaliseOrder(fields: WireFields): Order {
+  return normaliseOrderOf(fields, Object.keys(fields));
+}
+
+/**
+ * {@link normaliseOrder} given `names`, the own names of `fields` in insertion order (as the XML scanner lists
+ * them), which spares enumerating the record again.
+ *
+ * @example
+ * ```ts
+ * const { fields, names } = parseXmlListing(body, undefined);
+ * normaliseOrderOf(fields, names);
+ * ```
+ * @internal
+ */
+export function normaliseOrderOf(fields: WireFields, names: readonly string[]): Order {
   const timeEnd = text(fields, 'time_end');
   return Object.freeze({
     appId: text(fields, 'appid'),
@@ -174,7 +190,7 @@ export function normaliseOrder(fields: WireFields): Order {
     cashFeeType: text(fields, 'cash_fee_type'),
     couponFee: integer(fields, 'coupon_fee'),
     couponCount: integer(fields, 'coupon_count'),
-    coupons: coupons(fields),
+    coupons: coupons(fields, names),
     transactionId: text(fields, 'transaction_id'),
     outTradeNo: text(fields, 'out_trade_no'),
     attach: text(fields, 'attach'),
