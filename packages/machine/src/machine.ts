@@ -2,6 +2,7 @@ import { TRADE_STATES, type TradeState } from '@tradestate/protocol';
 import { and, assign, not, setup } from 'xstate';
 import type { QueryActorInput, WaitActorInput } from './actors.ts';
 import { systemQueryActor, systemWaitActor } from './actors.ts';
+import { sameStoredOrder } from './outcome.ts';
 import { ACTIVE_STATES, classifyOutcome, type OrderStateName, type OutcomeClass, stateFor } from './transitions.ts';
 import type {
   Anomaly,
@@ -57,12 +58,12 @@ interface AssignArgs {
  */
 export const ORDER_ASSIGNMENTS = {
   countAttempt: ({ context }: AssignArgs): Partial<OrderContext> => ({ attempts: context.attempts + 1 }),
-  recordOrder: ({ event }: AssignArgs): Partial<OrderContext> => {
+  recordOrder: ({ context, event }: AssignArgs): Partial<OrderContext> => {
     const outcome = outcomeOf(event);
     if (outcome?.kind !== 'order' || typeof outcome.tradeState !== 'string') return {};
     return {
       tradeState: outcome.tradeState,
-      order: outcome.order,
+      order: sameStoredOrder(context.order, outcome.order) ? context.order : outcome.order,
       lastOutcomeAt: eventTime(event),
       notFoundSince: undefined,
       consecutiveErrors: 0,

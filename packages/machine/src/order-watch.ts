@@ -110,29 +110,63 @@ export function watchSignature(
   context: OrderContext,
   previous: WatchSignature | undefined,
 ): WatchSignature {
+  if (previous !== undefined && signatureMatches(previous, value, context)) return previous;
+  return writeSignature(undefined, value, context);
+}
+
+/** What a subscriber sees of the end and the error, as {@link toOrderWatch} shows them. */
+function visibleEndAndError(value: StateValue, context: OrderContext) {
   const end = endOf(stateNameOf(value));
-  const { anomalies } = context;
   const error = end === undefined || end === 'ERROR' || end === 'DEADLINE' ? context.error : undefined;
-  const lastAnomaly = anomalies[anomalies.length - 1];
+  return { end, error };
+}
+
+/**
+ * Whether a snapshot shows a subscriber exactly what `signature` recorded ({@link watchChanged}'s rule).
+ *
+ * @example
+ * ```ts
+ * if (!signatureMatches(entry.last, value, context)) emit(toOrderWatch(value, context));
+ * ```
+ */
+export function signatureMatches(signature: WatchSignature, value: StateValue, context: OrderContext): boolean {
+  const { anomalies } = context;
   if (
-    previous !== undefined &&
-    previous.tradeState === context.tradeState &&
-    previous.end === end &&
-    previous.attempts === context.attempts &&
-    previous.anomalyCount === anomalies.length &&
-    previous.lastAnomaly === lastAnomaly &&
-    previous.error === error &&
-    previous.lastOutcomeAt === context.lastOutcomeAt
+    signature.tradeState !== context.tradeState ||
+    signature.attempts !== context.attempts ||
+    signature.anomalyCount !== anomalies.length ||
+    signature.lastAnomaly !== anomalies[anomalies.length - 1] ||
+    signature.lastOutcomeAt !== context.lastOutcomeAt
   ) {
-    return previous;
+    return false;
   }
-  return {
-    tradeState: context.tradeState,
-    end,
-    attempts: context.attempts,
-    anomalyCount: anomalies.length,
-    lastAnomaly,
-    error,
-    lastOutcomeAt: context.lastOutcomeAt,
-  };
+  const { end, error } = visibleEndAndError(value, context);
+  return signature.end === end && signature.error === error;
+}
+
+/**
+ * Records what a snapshot shows into `target` (a signature owned by the caller, updated in place so a
+ * long-lived watch allocates nothing per poll), or into a new signature when `target` is `undefined`.
+ *
+ * @example
+ * ```ts
+ * entry.last = writeSignature(entry.last, value, context);
+ * ```
+ */
+export function writeSignature(
+  target: WatchSignature | undefined,
+  value: StateValue,
+  context: OrderContext,
+): WatchSignature {
+  const { end, error } = visibleEndAndError(value, context);
+  const { anomalies } = context;
+  const signature = (target ?? {}) as { -readonly [K in keyof WatchSignature]: WatchSignature[K] };
+  signature.tradeState = context.tradeState;
+  signature.end = end;
+  signature.attempts = context.attempts;
+  signature.anomalyCount = anomalies.length;
+  signature.lastAnomaly = anomalies[anomalies.length - 1];
+  signature.error = error;
+  signature.lastOutcomeAt = context.lastOutcomeAt;
+  return signature;
 }

@@ -36,6 +36,41 @@ export function toStoredOrder(order: Order): StoredOrder {
 }
 
 /**
+ * Whether two stored orders hold the same fields and values (coupons compared one by one). The machine keeps
+ * the order it has when an answer repeats it: a watch's order then lives as long as the watch instead of
+ * being replaced, and promoted to the old generation, by every poll.
+ *
+ * @example
+ * ```ts
+ * sameStoredOrder(toStoredOrder(order), toStoredOrder(order)); // true
+ * ```
+ */
+export function sameStoredOrder(a: StoredOrder | undefined, b: StoredOrder | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  let count = 0;
+  for (const name in a) {
+    count++;
+    const x = a[name as keyof StoredOrder];
+    const y = b[name as keyof StoredOrder];
+    if (x === y) continue;
+    if (name !== 'coupons' || !sameCoupons(x as StoredOrder['coupons'], y as StoredOrder['coupons'])) return false;
+  }
+  for (const _ in b) count--;
+  return count === 0;
+}
+
+function sameCoupons(a: StoredOrder['coupons'], b: StoredOrder['coupons']): boolean {
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === undefined || y === undefined || x.id !== y.id || x.type !== y.type || x.fee !== y.fee) return false;
+  }
+  return true;
+}
+
+/**
  * Converts a stored order back to a complete {@link Order} (`paidAt` a `Date` again, every absent field
  * `undefined`, `coupons` an empty list when absent), whether it came from {@link toStoredOrder} or from a
  * persisted snapshot.

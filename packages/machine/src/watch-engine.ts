@@ -2,7 +2,14 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { StateValue } from 'xstate';
 import type { QueryActorDeps, QueryActorInput } from './actors.ts';
 import { type OrderSnapshot, pureOrderMachine } from './machine.ts';
-import { endOf, stateNameOf, toOrderWatch, type WatchSignature, watchSignature } from './order-watch.ts';
+import {
+  endOf,
+  signatureMatches,
+  stateNameOf,
+  toOrderWatch,
+  type WatchSignature,
+  writeSignature,
+} from './order-watch.ts';
 import { type NotificationInput, queryKey, toWatchOutcome } from './outcome.ts';
 import { createPersister, type Persister } from './persister.ts';
 import { createPureStepper, type OrderState } from './pure-step.ts';
@@ -21,7 +28,7 @@ import type { WatchOptions } from './watch-order.ts';
 interface Entry extends OrderState {
   value: StateValue;
   context: OrderContext;
-  /** What the last emitted watch showed ({@link watchSignature}); `undefined` before the first emission. */
+  /** What the last emitted watch showed, updated in place; `undefined` before the first emission. */
   last: WatchSignature | undefined;
   /** Aborts the query in flight; set only while one is. */
   inFlight: AbortController | undefined;
@@ -151,8 +158,7 @@ export class WatchEngine {
     const done = endOf(state) !== undefined;
     // A long-lived entry keeps only this small signature, not the last OrderWatch with its Order copy; the
     // watch itself is built only when it is emitted.
-    const signature = watchSignature(value, context, entry.last);
-    const changed = signature !== entry.last;
+    const changed = entry.last === undefined || !signatureMatches(entry.last, value, context);
     const now = this.scheduler.now();
     const querying = !done && typeof value === 'object' && value[state] === 'querying';
     if (!querying && entry.inFlight !== undefined) {
@@ -171,7 +177,7 @@ export class WatchEngine {
       this.timers.set(key, Math.min(dueAt ?? deadlineAt, deadlineAt));
     }
     if (changed) {
-      entry.last = signature;
+      entry.last = writeSignature(entry.last, value, context);
       const watch = toOrderWatch(value, context);
       // Only a store needs the persisted form; building it costs as much as a transition.
       if (!watch.done && this.options.store !== undefined) {

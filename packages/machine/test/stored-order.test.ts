@@ -1,7 +1,8 @@
 import type { Coupon } from '@tradestate/protocol';
 import { describe, expect, it } from 'vitest';
 import { toOrderWatch, watchSignature } from '../src/order-watch.ts';
-import { fromStoredOrder, toStoredOrder } from '../src/outcome.ts';
+import { fromStoredOrder, sameStoredOrder, toStoredOrder } from '../src/outcome.ts';
+import { createPureStepper } from '../src/pure-step.ts';
 import type { Anomaly, OrderContext } from '../src/types.ts';
 import { orderFor } from './fixtures.ts';
 
@@ -42,6 +43,50 @@ describe('toStoredOrder / fromStoredOrder', () => {
     expect(bare.coupons).toEqual([]);
     expect(bare.paidAt).toBeUndefined();
     expect('tradeStateDesc' in bare).toBe(true);
+  });
+});
+
+describe('sameStoredOrder', () => {
+  it('tells equal orders from orders differing in any field, coupon or field count', () => {
+    const base = orderFor('A1', { paidAt, transactionId: '4200000001', coupons: [coupon, { ...coupon, id: 'C2' }] });
+    expect(sameStoredOrder(toStoredOrder(base), toStoredOrder({ ...base }))).toBe(true);
+    expect(sameStoredOrder(toStoredOrder(base), JSON.parse(JSON.stringify(toStoredOrder(base))))).toBe(true);
+    const different = [
+      { ...base, totalFee: 2 },
+      { ...base, paidAt: new Date(paidAt.getTime() + 1000) },
+      { ...base, coupons: [coupon] },
+      { ...base, coupons: [coupon, { ...coupon, id: 'C2', fee: 2 }] },
+      { ...base, attach: 'extra' },
+      { ...base, attach: undefined, openId: undefined },
+    ];
+    for (const other of different) {
+      expect(sameStoredOrder(toStoredOrder(base), toStoredOrder(other))).toBe(false);
+      expect(sameStoredOrder(toStoredOrder(other), toStoredOrder(base))).toBe(false);
+    }
+    expect(sameStoredOrder(undefined, toStoredOrder(base))).toBe(false);
+    expect(sameStoredOrder(undefined, undefined)).toBe(true);
+  });
+
+  it('lets a watch keep its order object while answers repeat it, and take the new one when it changes', () => {
+    const step = createPureStepper();
+    const first = step.initial({ query: { outTradeNo: 'A1' }, startedAt: 0, deadlineAt: 60_000, firstQueryAt: 0 });
+    let state = { value: first.value, context: first.context };
+    const answer = (at: number, totalFee: number) => {
+      state = step.advance(state, { type: 'DUE', at });
+      state = step.advance(state, {
+        type: 'ANSWER',
+        outcome: { kind: 'order', tradeState: 'NOTPAY', order: toStoredOrder(orderFor('A1', { totalFee })) },
+        at: at + 1,
+        nextDelayMs: 1000,
+      });
+      return state.context.order;
+    };
+    const kept = answer(0, 100);
+    expect(answer(1001, 100)).toBe(kept);
+    expect(answer(2002, 100)).toBe(kept);
+    const changed = answer(3003, 200);
+    expect(changed).not.toBe(kept);
+    expect(changed?.totalFee).toBe(200);
   });
 });
 
