@@ -28,15 +28,10 @@ export function signingString(params: SignableParams): string {
 }
 
 // The sorted order of the last name list of each length: answers of one kind name the same fields in the same
-// order, so checking that a remembered order is still strictly ascending (n - 1 comparisons) replaces a sort, and
-// the very same frozen list (the XML scanner hands out one per document shape) needs no check at all. A strictly
-// ascending arrangement of distinct names is the sorted order, so the check is exact. Only short lists are
-// remembered, so that hostile answers of every length cannot grow the map without bound.
-interface SortedOrder {
-  names: readonly string[];
-  readonly order: readonly number[];
-}
-const sortedOrders = new Map<number, SortedOrder>();
+// order, so checking that a remembered order is still strictly ascending (n - 1 comparisons) replaces a sort. A
+// strictly ascending arrangement of distinct names is the sorted order, so the check is exact. Only short lists
+// are remembered, so that hostile answers of every length cannot grow the map without bound.
+const sortedOrders = new Map<number, readonly number[]>();
 const MAX_REMEMBERED_NAMES = 128;
 
 function ascending(names: readonly string[], order: readonly number[]): boolean {
@@ -49,17 +44,32 @@ function ascending(names: readonly string[], order: readonly number[]): boolean 
 /** The indices of `names` (distinct) in ASCII order of the names. */
 function sortedOrder(names: readonly string[]): readonly number[] {
   const cached = sortedOrders.get(names.length);
-  if (cached !== undefined) {
-    if (cached.names === names && Object.isFrozen(names)) return cached.order;
-    if (ascending(names, cached.order)) {
-      cached.names = names;
-      return cached.order;
-    }
-  }
+  if (cached !== undefined && ascending(names, cached)) return cached;
   const order = Array.from(names, (_name, index) => index);
   order.sort((a, b) => ((names[a] as string) < (names[b] as string) ? -1 : 1));
-  if (names.length <= MAX_REMEMBERED_NAMES) sortedOrders.set(names.length, { names, order });
+  if (names.length <= MAX_REMEMBERED_NAMES) sortedOrders.set(names.length, order);
   return order;
+}
+
+/** How to sign a frozen name list, worked out once: `name=` and `&name=` for each name, in sorted order. */
+interface SigningPlan {
+  readonly names: readonly string[];
+  readonly first: readonly string[];
+  readonly rest: readonly string[];
+}
+
+// Plans for frozen lists (the XML scanner hands out one per document shape, for as long as it remembers it):
+// a frozen list cannot change, so its plan stays exact, and it lives as long as the list.
+const plans = new WeakMap<readonly string[], SigningPlan>();
+
+function planFor(names: readonly string[]): SigningPlan {
+  let plan = plans.get(names);
+  if (plan === undefined) {
+    const sorted = sortedOrder(names).map((index) => names[index] as string);
+    plan = { names: sorted, first: sorted.map((name) => `${name}=`), rest: sorted.map((name) => `&${name}=`) };
+    plans.set(names, plan);
+  }
+  return plan;
 }
 
 /**
@@ -74,6 +84,16 @@ function sortedOrder(names: readonly string[]): readonly number[] {
  */
 export function signingStringOf(params: SignableParams, names: readonly string[]): string {
   let out = '';
+  if (Object.isFrozen(names)) {
+    const { names: sorted, first, rest } = planFor(names);
+    for (let i = 0; i < sorted.length; i++) {
+      const name = sorted[i] as string;
+      const value = params[name];
+      if (name === 'sign' || value === undefined || value === '') continue;
+      out = out === '' ? (first[i] as string) + value : out + (rest[i] as string) + value;
+    }
+    return out;
+  }
   for (const index of sortedOrder(names)) {
     const name = names[index] as string;
     const value = params[name];

@@ -88,6 +88,12 @@ function skip(pattern: RegExp, text: string, at: number): number {
   return pattern.test(text) ? pattern.lastIndex : at;
 }
 
+/** `text.startsWith(s, at)` inlined: for names of a dozen characters the builtin call costs more than the loop. */
+function matchesAt(text: string, at: number, s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (text.charCodeAt(at + i) !== s.charCodeAt(i)) return false;
+  return true;
+}
+
 function isWhitespace(code: number): boolean {
   return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 }
@@ -158,7 +164,7 @@ interface Scan {
  */
 function readSimpleValue(text: string, from: number, name: string, scan: Scan): number {
   let close: number;
-  if (text.startsWith('<![CDATA[', from)) {
+  if (text.charCodeAt(from) === LT && text.startsWith('<![CDATA[', from)) {
     const cdataEnd = text.indexOf(']]>', from + 9);
     if (cdataEnd < 0) return -1;
     scan.value = text.slice(from + 9, cdataEnd);
@@ -176,7 +182,7 @@ function readSimpleValue(text: string, from: number, name: string, scan: Scan): 
     text.charCodeAt(close) !== LT ||
     text.charCodeAt(close + 1) !== SLASH ||
     text.charCodeAt(after - 1) !== GT ||
-    !text.startsWith(name, close + 2)
+    !matchesAt(text, close + 2, name)
   ) {
     return -1;
   }
@@ -194,7 +200,7 @@ function simpleOpenEnd(text: string, at: number): number {
 /** `<name>` at `at` for a name known to match SIMPLE_NAME: the index after `>`, or -1. */
 function knownOpenEnd(text: string, at: number, name: string): number {
   const end = at + 1 + name.length;
-  return text.charCodeAt(at) === LT && text.charCodeAt(end) === GT && text.startsWith(name, at + 1) ? end + 1 : -1;
+  return text.charCodeAt(at) === LT && text.charCodeAt(end) === GT && matchesAt(text, at + 1, name) ? end + 1 : -1;
 }
 
 // The name lists of the last documents of distinct shapes, each a list a scan accepted: distinct names, none of

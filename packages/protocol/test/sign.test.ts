@@ -159,6 +159,11 @@ describe('signingStringOf: the remembered sort order', () => {
           .join('&');
         expect(signingStringOf(params, names)).toBe(expected);
         expect(signingString(params)).toBe(expected);
+        // A frozen list gets a plan worked out once; the same list with other values must still be signed right.
+        const frozen = Object.freeze([...names]);
+        expect(signingStringOf(params, frozen)).toBe(expected);
+        const emptied = { ...params, [names[0] as string]: '' };
+        expect(signingStringOf(emptied, frozen)).toBe(signingStringOf(emptied, [...names]));
       }),
       { numRuns: 2000 },
     );
