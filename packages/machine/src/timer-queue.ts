@@ -37,15 +37,22 @@ export class TimerQueue {
     return this.tokens.size;
   }
 
+  /** Entries held in the heap, superseded ones included (what `compact` bounds). */
+  get held(): number {
+    return this.heap.length;
+  }
+
   set(key: string, at: number): void {
     const token = ++this.nextToken;
     this.tokens.set(key, token);
     this.push({ at, key, token });
+    this.compactIfStale();
     this.arm();
   }
 
   delete(key: string): void {
     this.tokens.delete(key);
+    this.compactIfStale();
   }
 
   clear(): void {
@@ -87,6 +94,20 @@ export class TimerQueue {
     this.arm();
   }
 
+  /**
+   * A superseded entry leaves the heap only when it reaches the top. One due far ahead (a watch's deadline,
+   * set while it queries and superseded by the next due time a moment later) would sit there for the whole
+   * watch, one per poll: rebuild the heap from the live entries once the superseded ones outnumber them.
+   */
+  private compactIfStale(): void {
+    const heap = this.heap;
+    if (heap.length < 1024 || heap.length <= 2 * this.tokens.size) return;
+    let live = 0;
+    for (const item of heap) if (this.tokens.get(item.key) === item.token) heap[live++] = item;
+    heap.length = live;
+    for (let i = (live >> 1) - 1; i >= 0; i--) this.siftDown(i);
+  }
+
   private dropSuperseded(): void {
     for (let top = this.heap[0]; top !== undefined && this.tokens.get(top.key) !== top.token; top = this.heap[0]) {
       this.pop();
@@ -110,13 +131,20 @@ export class TimerQueue {
     const heap = this.heap;
     const last = heap.pop();
     if (last === undefined || heap.length === 0) return;
+    heap[0] = last;
+    this.siftDown(0);
+  }
+
+  private siftDown(start: number): void {
+    const heap = this.heap;
     const size = heap.length;
-    let i = 0;
+    const item = heap[start] as Item;
+    let i = start;
     for (;;) {
       const left = 2 * i + 1;
       const right = left + 1;
       let smallest = i;
-      let smallestAt = last.at;
+      let smallestAt = item.at;
       if (left < size && (heap[left] as Item).at < smallestAt) {
         smallest = left;
         smallestAt = (heap[left] as Item).at;
@@ -126,6 +154,6 @@ export class TimerQueue {
       heap[i] = heap[smallest] as Item;
       i = smallest;
     }
-    heap[i] = last;
+    heap[i] = item;
   }
 }

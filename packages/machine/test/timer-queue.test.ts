@@ -24,6 +24,29 @@ describe('TimerQueue', () => {
     expect(timers.size).toBe(0);
   });
 
+  it('keeps the heap bounded when far-off due times are superseded over and over, and still fires in order', async () => {
+    const clock = new VirtualClock();
+    const fired: [string, number][] = [];
+    const timers = new TimerQueue(clock.scheduler, (key, now) => fired.push([key, now]));
+    const keys = Array.from({ length: 600 }, (_, i) => `k${i}`);
+    // Each key: a deadline far ahead, superseded at once by its next due time, fifty times over (a watch's polls).
+    for (let round = 0; round < 50; round++) {
+      for (const [i, key] of keys.entries()) {
+        timers.set(key, 1_000_000 + i);
+        timers.set(key, 1000 + round * 10 + (i % 7));
+      }
+      expect(timers.held).toBeLessThanOrEqual(Math.max(1024, 2 * keys.length) + 2);
+    }
+    expect(timers.size).toBe(600);
+    await clock.advanceTo(2_000_000);
+    expect(fired).toHaveLength(600);
+    const times = fired.map(([, at]) => at);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(new Set(fired.map(([key]) => key)).size).toBe(600);
+    expect(Math.min(...times)).toBe(1490);
+    expect(Math.max(...times)).toBe(1496);
+  });
+
   it('keys due at the same instant fire together; a key set while firing waits its turn', async () => {
     const clock = new VirtualClock();
     const fired: [string, number][] = [];
