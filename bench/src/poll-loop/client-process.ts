@@ -57,6 +57,22 @@ function exposeGc(): () => void {
   return runInNewContext('gc') as () => void;
 }
 
+/**
+ * Allocation sampling of the measured window, objects collected since included: where the garbage of a poll
+ * comes from. Set `TRADESTATE_BENCH_HEAP_PROF=FILE` in the environment of `pnpm bench` to write it.
+ */
+async function startHeapSampling(): Promise<Session> {
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  } as never);
+  return session;
+}
+
 async function startProfiler(): Promise<Session> {
   const session = new Session();
   session.connect();
@@ -135,6 +151,8 @@ serveParent({
     }, 20);
 
     const profiler = params.profileFile === undefined ? undefined : await startProfiler();
+    const heapProfileFile = process.env['TRADESTATE_BENCH_HEAP_PROF'];
+    const heapSampler = heapProfileFile === undefined ? undefined : await startHeapSampling();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const total = params.ids.length;
@@ -171,6 +189,11 @@ serveParent({
       const { profile } = await profiler.post('Profiler.stop');
       writeFileSync(params.profileFile, JSON.stringify(profile));
       profiler.disconnect();
+    }
+    if (heapSampler !== undefined && heapProfileFile !== undefined) {
+      const { profile } = await heapSampler.post('HeapProfiler.stopSampling');
+      writeFileSync(`${heapProfileFile}.${params.contender}.heapprofile`, JSON.stringify(profile));
+      heapSampler.disconnect();
     }
     clearTimeout(timer);
     clearTimeout(full);

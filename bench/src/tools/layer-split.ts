@@ -1,8 +1,8 @@
 // Splits one poll's client CPU by layer: the same orderquery against the sandbox (another process), with a
 // few queries in flight, through each layer of the stack. Shows where a poll's cost above the floor goes.
-// Usage: tsx --conditions=@tradestate/source src/tools/layer-split.ts [queries per round=3000] [rounds=7]
+// Usage (after pnpm build): tsx src/tools/layer-split.ts [queries per round=3000] [rounds=7]
 import { createNodeAdapter, createPayClient, decodeOrderQuery } from '@tradestate/protocol';
-import axios from 'axios';
+import { Axios } from 'axios';
 import { MERCHANT } from '../fixtures.ts';
 import { createFloorQuery } from '../floor/floor-client.ts';
 import { interleavedRounds, type RoundSubject } from '../harness/rounds.ts';
@@ -51,7 +51,8 @@ function cpuSubject(name: string, one: (outTradeNo: string) => Promise<unknown>)
 
 const client = createPayClient({ ...MERCHANT, baseURL: sandbox.url });
 const floor = createFloorQuery(sandbox.url);
-const bareAxios = axios.create({
+// As createPayClient builds its default instance: a bare Axios whose only defaults are the transport settings.
+const bareAxios = new Axios({
   baseURL: sandbox.url,
   adapter: createNodeAdapter({ maxBytes: 65536 }),
   responseType: 'text',

@@ -1,6 +1,6 @@
 // Runs one poll-loop contender at one size, a few times, and prints its CPU per poll and memory per order:
 // the quick loop for working on a missed target (the full comparison is `pnpm bench --only poll-loop`).
-// Usage: tsx --conditions=@tradestate/source src/tools/poll-loop-one.ts [contender=tradestate] [n=10000]
+// Usage (after pnpm build): tsx src/tools/poll-loop-one.ts [contender=tradestate] [n=10000]
 //        [intervalMs=10000] [rounds=1] [cpuProfDir]
 import { measureOnce } from '../poll-loop/poll-loop-bench.ts';
 import { POLL_LOOP_CONTENDERS, type PollLoopContenderName } from '../poll-loop/watchers.ts';
