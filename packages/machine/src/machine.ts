@@ -17,6 +17,8 @@ import type {
 /** Anomalies are kept for the operator, bounded so a misbehaving peer cannot grow a snapshot without limit. */
 const MAX_ANOMALIES = 20;
 const DEFAULT_NOT_FOUND_GRACE_MS = 30_000;
+/** Every watch starts with this one empty list: anomalies are rare, and recording one copies the list. */
+const NO_ANOMALIES: readonly Anomaly[] = Object.freeze([]);
 
 /** The outcome an event carries, if any: answers and notifications are judged by the same rules. */
 function outcomeOf(event: OrderEvent): WatchOutcome | undefined {
@@ -305,6 +307,34 @@ function endState(end: WatchEnd): StateConfig {
   } as StateConfig;
 }
 
+/**
+ * The machine's context when a watch starts: its own factory, shared with the engine's step cache.
+ *
+ * @example
+ * ```ts
+ * initialOrderContext({ query: { outTradeNo: 'A1' }, startedAt: 0, deadlineAt: 60_000 }).attempts; // 0
+ * ```
+ * @internal
+ */
+export function initialOrderContext(input: OrderMachineInput): OrderContext {
+  return {
+    query: input.query,
+    startedAt: input.startedAt,
+    deadlineAt: input.deadlineAt,
+    dueAt: input.firstQueryAt === undefined ? input.startedAt : input.firstQueryAt,
+    notFoundGraceMs: input.notFoundGraceMs ?? DEFAULT_NOT_FOUND_GRACE_MS,
+    followRefunds: input.followRefunds ?? false,
+    attempts: 0,
+    consecutiveErrors: 0,
+    tradeState: undefined,
+    order: undefined,
+    notFoundSince: undefined,
+    lastOutcomeAt: undefined,
+    anomalies: NO_ANOMALIES,
+    error: undefined,
+  };
+}
+
 function machineConfig(live: boolean): MachineConfig {
   const states: Record<OrderStateName, StateConfig> = {
     UNKNOWN: watchingState('UNKNOWN', live),
@@ -325,22 +355,7 @@ function machineConfig(live: boolean): MachineConfig {
   return {
     id: 'order',
     initial: 'UNKNOWN',
-    context: ({ input }) => ({
-      query: input.query,
-      startedAt: input.startedAt,
-      deadlineAt: input.deadlineAt,
-      dueAt: input.firstQueryAt === undefined ? input.startedAt : input.firstQueryAt,
-      notFoundGraceMs: input.notFoundGraceMs ?? DEFAULT_NOT_FOUND_GRACE_MS,
-      followRefunds: input.followRefunds ?? false,
-      attempts: 0,
-      consecutiveErrors: 0,
-      tradeState: undefined,
-      order: undefined,
-      notFoundSince: undefined,
-      lastOutcomeAt: undefined,
-      anomalies: [],
-      error: undefined,
-    }),
+    context: ({ input }) => initialOrderContext(input),
     states,
     // xstate hands the root the completed final state's own output in a done-state event.
     output: ({ event }: { event: { output?: OrderMachineOutput } }) => event.output,

@@ -12,7 +12,10 @@ import type { Anomaly, OrderContext, OrderWatch, WatchEnd } from './types.ts';
  * ```
  */
 export function stateNameOf(value: StateValue): OrderStateName {
-  return (typeof value === 'string' ? value : Object.keys(value)[0]) as OrderStateName;
+  if (typeof value === 'string') return value as OrderStateName;
+  // The first key without Object.keys' array: this runs several times per poll of every watch.
+  for (const name in value) return name as OrderStateName;
+  throw new TypeError('an empty state value');
 }
 
 /**

@@ -1,5 +1,5 @@
 import { type AnyActorScope, createActor, type StateValue } from 'xstate';
-import { ORDER_ASSIGNMENTS, type OrderSnapshot, pureOrderMachine } from './machine.ts';
+import { initialOrderContext, ORDER_ASSIGNMENTS, type OrderSnapshot, pureOrderMachine } from './machine.ts';
 import type { OrderContext, OrderEvent, OrderMachineInput } from './types.ts';
 
 /** Any valid input: the scope's own actor is never started, its snapshot never read. */
@@ -134,6 +134,25 @@ function planOf(source: OrderSnapshot, transitions: readonly Transition[]): Plan
 }
 
 /**
+ * What a start does without xstate: the initial value, when its configuration has no entry actions and its
+ * only eventless transitions are guarded by the machine's own guards (checked per start), or `UNSUPPORTED`.
+ */
+function startOf(snapshot: OrderSnapshot): { value: StateValue; eventless: Guard[] } | typeof UNSUPPORTED {
+  if (snapshot.status !== 'active') return UNSUPPORTED;
+  const nodes = snapshot._nodes as StateNode[];
+  if (nodes.some((n) => n.entry.length > 0)) return UNSUPPORTED;
+  const eventless: Guard[] = [];
+  for (const node of nodes) {
+    for (const always of node.always ?? []) {
+      const guard = guardOf(always);
+      if (guard === UNSUPPORTED) return UNSUPPORTED;
+      eventless.push(guard);
+    }
+  }
+  return { value: Object.freeze(snapshot.value) as StateValue, eventless };
+}
+
+/**
  * Advances {@link pureOrderMachine} snapshots purely, like xstate's `initialTransition` / `transition`, but
  * through one inert actor scope made once. xstate's helpers build a fresh actor per call, whose constructor
  * computes the machine's initial snapshot (running the context factory without an input, which throws and is
@@ -159,6 +178,8 @@ function planOf(source: OrderSnapshot, transitions: readonly Transition[]): Plan
 export function createPureStepper(): {
   initial(input: OrderMachineInput): OrderSnapshot;
   next(snapshot: OrderSnapshot, event: OrderEvent): OrderSnapshot;
+  /** The {@link OrderState} a watch starts in: `initial`'s value and context, from the cache when it can. */
+  initialState(input: OrderMachineInput): OrderState;
   advance(state: OrderState, event: OrderEvent): OrderState;
   /** How many `advance` steps took xstate's full `transition` (not the cache): for tests and diagnostics. */
   readonly fullSteps: number;
@@ -189,12 +210,31 @@ export function createPureStepper(): {
     return result === current ? state : { value: result.value, context: result.context };
   };
 
+  const initial = (input: OrderMachineInput) => pureOrderMachine.getInitialSnapshot(scope, input) as OrderSnapshot;
+  /** The initial configuration, when nothing but its eventless guards can change it; worked out on first use. */
+  let start: { readonly value: StateValue; readonly eventless: readonly Guard[] } | typeof UNSUPPORTED | undefined;
+  const initialFull = (input: OrderMachineInput): OrderState => {
+    fullSteps++;
+    const snapshot = initial(input);
+    return { value: snapshot.value, context: snapshot.context };
+  };
+
   return {
     get fullSteps() {
       return fullSteps;
     },
-    initial: (input) => pureOrderMachine.getInitialSnapshot(scope, input) as OrderSnapshot,
+    initial,
     next,
+    initialState(input) {
+      // Worked out from a start that stays active, whatever this input does.
+      start ??= startOf(initial({ query: { outTradeNo: 'probe' }, startedAt: 0, deadlineAt: 1, firstQueryAt: 0 }));
+      if (start === UNSUPPORTED) return initialFull(input);
+      const context = initialOrderContext(input);
+      // The start event xstate's eventless guards see.
+      const event = { type: 'xstate.init', input } as unknown as OrderEvent;
+      for (const guard of start.eventless) if (guard({ context, event }, undefined)) return initialFull(input);
+      return { value: start.value, context };
+    },
     advance(state, event) {
       const key = valueKey(state.value);
       let template = templates.get(key);

@@ -1,7 +1,7 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { StateValue } from 'xstate';
 import type { QueryActorDeps, QueryActorInput } from './actors.ts';
-import { type OrderSnapshot, pureOrderMachine } from './machine.ts';
+import { pureOrderMachine } from './machine.ts';
 import {
   endOf,
   signatureMatches,
@@ -89,7 +89,7 @@ export class WatchEngine {
   start(input: OrderMachineInput): void {
     const key = queryKey(input.query);
     if (this.stopped || this.entries.has(key)) return;
-    this.track(key, this.step.initial(input));
+    this.track(key, this.step.initialState(input));
   }
 
   /** Resumes a persisted snapshot (from this engine or a live actor: only its state value and context count). */
@@ -128,8 +128,8 @@ export class WatchEngine {
     this.timers.clear();
   }
 
-  private track(key: string, snapshot: OrderSnapshot): void {
-    const entry: Entry = { value: snapshot.value, context: snapshot.context, last: undefined, inFlight: undefined };
+  private track(key: string, state: OrderState): void {
+    const entry: Entry = { value: state.value, context: state.context, last: undefined, inFlight: undefined };
     this.entries.set(key, entry);
     this.settle(key, entry);
   }

@@ -186,4 +186,31 @@ describe('createPureStepper().advance', () => {
     // A top-level final state comes from the cache: only the eventless end needed xstate's full step.
     expect(step.fullSteps).toBe(1);
   });
+
+  it('starts a watch as xstate’s initial snapshot does, from the cache unless the start ends at once', () => {
+    const step = createPureStepper();
+    const inputs = [
+      { query: { outTradeNo: 'S1' }, startedAt: 5, deadlineAt: 9000 },
+      {
+        query: { transactionId: '4200000001' },
+        startedAt: 5,
+        deadlineAt: 9000,
+        firstQueryAt: 700,
+        followRefunds: true,
+      },
+      { query: { outTradeNo: 'S3' }, startedAt: 5, deadlineAt: 9000, notFoundGraceMs: 10 },
+    ];
+    for (const input of inputs) {
+      const ours = step.initialState(input);
+      const theirs = initialTransition(pureOrderMachine, input)[0];
+      expect({ value: ours.value, context: ours.context }).toEqual({ value: theirs.value, context: theirs.context });
+    }
+    expect(step.fullSteps).toBe(0);
+    // firstQueryAt null: the schedule gave up before the first query, an eventless end xstate computes.
+    const gaveUp = { query: { outTradeNo: 'S4' }, startedAt: 5, deadlineAt: 9000, firstQueryAt: null };
+    const ours = step.initialState(gaveUp);
+    expect(ours.value).toBe('DEADLINE');
+    expect(ours.context).toEqual(initialTransition(pureOrderMachine, gaveUp)[0].context);
+    expect(step.fullSteps).toBe(1);
+  });
 });
