@@ -8,7 +8,17 @@ function malformed(message: string): MalformedResponseError {
 /** WeChat leaves a field empty instead of omitting it sometimes; empty means absent, as in the signing rule. */
 function text(fields: WireFields, name: string): string | undefined {
   const value = fields[name];
-  return value === undefined || value === '' ? undefined : value;
+  return value === undefined || value === '' ? undefined : ownString(value);
+}
+
+/**
+ * A copy of `value` that does not keep the answer's text alive. The scanner's values are slices of the whole
+ * body, and V8 keeps a slice of 13 characters or more as a view into its parent: an Order kept for a watch's
+ * life (or by the caller) would hold the whole answer, ~1.4 KB, through its `appId` or `transactionId`.
+ * Concatenating forces a flat copy of length + 1, whose slice points into that copy only.
+ */
+function ownString(value: string): string {
+  return value.length < 13 ? value : ` ${value}`.slice(1);
 }
 
 /** The number written by the decimal digits of `value` in [from, to), or -1 if any of them is not a digit. */
