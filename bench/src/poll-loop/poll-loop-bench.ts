@@ -67,7 +67,12 @@ export async function measureOnce(
   tag: string,
   cpuProf: string | undefined,
 ): Promise<Sample> {
-  const client = await Child.start(CLIENT_ENTRY, { label: `client ${contender}`, nodeFlags: ['--expose-gc'] });
+  // TRADESTATE_BENCH_CLIENT_FLAGS adds Node flags to the measured clients only (e.g. --trace-gc), for diagnosis.
+  const extra = process.env['TRADESTATE_BENCH_CLIENT_FLAGS']?.split(' ').filter((flag) => flag !== '') ?? [];
+  const client = await Child.start(CLIENT_ENTRY, {
+    label: `client ${contender}`,
+    nodeFlags: ['--expose-gc', ...extra],
+  });
   try {
     const warmIds = Array.from({ length: WARMUP_ORDERS }, (_, i) => `W${tag}-${i}`);
     await sandbox.createOrders(orderSpecs(warmIds, WARMUP_INTERVAL_MS, WARMUP_INTERVAL_MS));
