@@ -90,7 +90,8 @@ async function main(): Promise<void> {
     finishedAt: new Date().toISOString(),
     durationMs: Date.now() - started,
     machine: machineInfo(),
-    runFrom: 'source',
+    // Which build of the library the benchmark imported: the dist (what users run) unless the source condition was set.
+    runFrom: import.meta.resolve('@tradestate/machine').includes('/dist/') ? 'dist' : 'source',
     sections,
     targets,
   };
