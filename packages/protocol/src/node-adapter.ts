@@ -3,7 +3,7 @@ import https from 'node:https';
 import {
   type AxiosAdapter,
   AxiosError,
-  type AxiosHeaders,
+  AxiosHeaders,
   type AxiosResponse,
   CanceledError,
   type InternalAxiosRequestConfig,
@@ -244,7 +244,9 @@ export function createNodeAdapter(options: NodeAdapterOptions): AxiosAdapter {
             data,
             status,
             statusText: res.statusMessage ?? '',
-            headers: res.headers as AxiosResponse['headers'],
+            // Already AxiosHeaders: axios converts a plain header object twice per response (in transformData
+            // and after it), but takes an AxiosHeaders as it is.
+            headers: AxiosHeaders.from(res.headers as Record<string, string>),
             config,
             request: req,
           };

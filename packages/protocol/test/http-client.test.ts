@@ -1,4 +1,4 @@
-import axios from 'axios';
+import axios, { type AxiosHeaders } from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createNodeAdapter,
@@ -281,6 +281,24 @@ describe('createPayClient: transport failures', () => {
     });
     await client(server, { axios: instance }).queryOrder({ outTradeNo: 'A1' });
     expect(server.received[0]!.headers['x-trace']).toBe('abc');
+  });
+
+  it("a caller's response interceptor sees the answer's headers", async () => {
+    const answer = wechat();
+    const server = await serve((req, res, body) => {
+      res.setHeader('Request-ID', 'r-42');
+      answer(req, res, body);
+    });
+    const instance = axios.create();
+    const seen: unknown[] = [];
+    instance.interceptors.response.use((response) => {
+      const headers = response.headers as AxiosHeaders;
+      seen.push(headers.get('request-id'), headers['content-length']);
+      return response;
+    });
+    await client(server, { axios: instance }).queryOrder({ outTradeNo: 'A1' });
+    expect(seen[0]).toBe('r-42');
+    expect(Number(seen[1])).toBeGreaterThan(100);
   });
 
   it('a connection reset is a retryable NETWORK error', async () => {
