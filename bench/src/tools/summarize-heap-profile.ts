@@ -15,15 +15,22 @@ const { head } = JSON.parse(readFileSync(file, 'utf8')) as { head: HeapNode };
 const divisor = Number(divisorArg);
 const self = new Map<string, number>();
 let total = 0;
-const walk = (node: HeapNode): void => {
+const label = (node: HeapNode): string => {
   const { functionName, url, lineNumber } = node.callFrame;
   const where = url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\/\.pnpm\/[^/]+\/node_modules\//, '');
-  const key = `${functionName || '(anonymous)'} ${where.replace(/^.*\/work\/main\//, '')}:${lineNumber + 1}`;
+  return url === ''
+    ? functionName
+    : `${functionName || '(anonymous)'} ${where.replace(/^.*\/work\/main\//, '')}:${lineNumber + 1}`;
+};
+// Built-ins (no script: Map, keys, exec…) are named with their caller, so they can be traced.
+const walk = (node: HeapNode, parent: string): void => {
+  const own = label(node);
+  const key = node.callFrame.url === '' ? `${own} < ${parent}` : own;
   self.set(key, (self.get(key) ?? 0) + node.selfSize);
   total += node.selfSize;
-  for (const child of node.children) walk(child);
+  for (const child of node.children) walk(child, own);
 };
-walk(head);
+walk(head, '(root)');
 console.log(
   `sampled ${(total / 1024 / 1024).toFixed(1)} MB allocated; per divisor unit ${(total / divisor).toFixed(0)} B`,
 );
