@@ -28,8 +28,11 @@ describe('the checkout page in Chromium', () => {
       await page.goto(checkout.url);
       await page.getByRole('button', { name: 'Place order' }).click();
       const status = page.locator('#status');
+      // The page shows "waiting for payment" before any order exists: wait for the order's number first.
+      const orderNumber = page.locator('#out-trade-no');
+      await expect.poll(async () => (await orderNumber.textContent()) ?? '').not.toBe('');
       await expect.poll(() => status.textContent()).toBe('waiting for payment');
-      const outTradeNo = await page.locator('#out-trade-no').textContent();
+      const outTradeNo = await orderNumber.textContent();
       expect(checkout.sandbox.getOrder(outTradeNo ?? '')?.tradeState).toBe('NOTPAY');
 
       await page.getByRole('button', { name: 'Pay with phone (sandbox)' }).click();
