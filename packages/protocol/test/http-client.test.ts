@@ -27,6 +27,20 @@ async function serve(handler: Handler): Promise<TestServer> {
   return server;
 }
 
+/** A server that answers 200 and then one byte every `everyMs`, for ever: only a total deadline ends it. */
+async function trickling(everyMs: number): Promise<{ server: TestServer; sent: () => number }> {
+  let sent = 0;
+  const server = await serve((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/xml' });
+    const timer = setInterval(() => {
+      sent++;
+      res.write('<');
+    }, everyMs);
+    res.on('close', () => clearInterval(timer));
+  });
+  return { server, sent: () => sent };
+}
+
 const MERCHANT = { appId: 'wx2421b1c4370ec43b', mchId: '10000100', key: KEY };
 
 /** Answers like WeChat: verifies the request with the same algorithm and signs an answer about the order asked. */
@@ -328,54 +342,34 @@ describe('createPayClient: transport failures', () => {
   });
 
   it('a body trickling one byte every 100 ms does not outlive the total deadline', async () => {
-    let sent = 0;
-    const server = await serve((_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'text/xml' });
-      const timer = setInterval(() => {
-        sent++;
-        res.write('<');
-      }, 100);
-      res.on('close', () => clearInterval(timer));
-    });
+    const { server, sent } = await trickling(100);
     const started = performance.now();
     const err = await rejection(client(server, { timeoutMs: 350 }).queryOrder({ outTradeNo: 'A1' }));
     const elapsed = performance.now() - started;
     expect(err).toMatchObject({ code: 'TIMEOUT' });
     // Every byte arrived well within any idle timeout; only a total deadline ends this.
-    expect(sent).toBeGreaterThanOrEqual(2);
+    expect(sent()).toBeGreaterThanOrEqual(2);
     expect(elapsed).toBeGreaterThanOrEqual(340);
     expect(elapsed).toBeLessThan(2000);
     await server.closed[0];
   });
 
   it("a caller's axios instance gets the same total deadline, whatever its own timeout says", async () => {
-    let sent = 0;
-    const server = await serve((_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'text/xml' });
-      const timer = setInterval(() => {
-        sent++;
-        res.write('<');
-      }, 100);
-      res.on('close', () => clearInterval(timer));
-    });
+    const { server, sent } = await trickling(100);
     const instance = axios.create({ timeout: 60_000 });
     const started = performance.now();
     const err = await rejection(client(server, { timeoutMs: 350, axios: instance }).queryOrder({ outTradeNo: 'A1' }));
     const elapsed = performance.now() - started;
     expect(err).toMatchObject({ name: 'TransportError', code: 'TIMEOUT', retryable: true });
     expect((err as Error).message).toContain('350 ms');
-    expect(sent).toBeGreaterThanOrEqual(2);
+    expect(sent()).toBeGreaterThanOrEqual(2);
     expect(elapsed).toBeGreaterThanOrEqual(340);
     expect(elapsed).toBeLessThan(2000);
     await server.closed[0];
   });
 
   it('createNodeAdapter reads timeout as a total deadline and rejects with ETIMEDOUT', async () => {
-    const server = await serve((_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'text/xml' });
-      const timer = setInterval(() => res.write('<'), 50);
-      res.on('close', () => clearInterval(timer));
-    });
+    const { server } = await trickling(50);
     const instance = axios.create({ adapter: createNodeAdapter({ maxBytes: 65_536 }), baseURL: server.url });
     const started = performance.now();
     const err = await rejection(instance.post('/pay/orderquery', '<xml/>', { timeout: 200 }));
