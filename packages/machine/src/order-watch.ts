@@ -84,8 +84,10 @@ export function watchChanged(a: OrderWatch | undefined, b: OrderWatch): boolean 
  *
  * @example
  * ```ts
- * const signature = watchSignature(snapshot.value, snapshot.context, previous);
- * if (signature !== previous) emit(toOrderWatch(snapshot.value, snapshot.context));
+ * if (last === undefined || !signatureMatches(last, value, context)) {
+ *   last = writeSignature(last, value, context);
+ *   emit(toOrderWatch(value, context));
+ * }
  * ```
  */
 export interface WatchSignature {
@@ -96,25 +98,6 @@ export interface WatchSignature {
   readonly lastAnomaly: Anomaly | undefined;
   readonly error: OrderWatch['error'];
   readonly lastOutcomeAt: number | undefined;
-}
-
-/**
- * The {@link WatchSignature} of a snapshot: `previous` itself when nothing a subscriber sees changed (so
- * `!==` tells a change, and an unchanged watch allocates nothing), a new signature otherwise.
- *
- * @example
- * ```ts
- * const next = watchSignature(snapshot.value, snapshot.context, last);
- * const changed = next !== last;
- * ```
- */
-export function watchSignature(
-  value: StateValue,
-  context: OrderContext,
-  previous: WatchSignature | undefined,
-): WatchSignature {
-  if (previous !== undefined && signatureMatches(previous, value, context)) return previous;
-  return writeSignature(undefined, value, context);
 }
 
 /** What a subscriber sees of the end and the error, as {@link toOrderWatch} shows them. */

@@ -36,13 +36,26 @@ interface Plan {
 
 const UNSUPPORTED = Symbol('unsupported');
 
-/** The key of a state value (`{ NOTPAY: 'waiting' }` → `NOTPAY.waiting`). */
+/** Keys of object state values: nearly every step's value is one of the plans' shared frozen objects. */
+const valueKeys = new WeakMap<object, string>();
+
+/** The key of a state value (`{ NOTPAY: 'waiting' }` → `NOTPAY.waiting`), built once per value object. */
 function valueKey(value: StateValue): string {
+  if (typeof value === 'string') return value;
+  let key = valueKeys.get(value);
+  if (key === undefined) {
+    key = composeKey(value);
+    valueKeys.set(value, key);
+  }
+  return key;
+}
+
+function composeKey(value: StateValue): string {
   if (typeof value === 'string') return value;
   let key = '';
   for (const name in value) {
     const child = value[name];
-    key += `${key === '' ? '' : ','}${name}${child === undefined ? '' : `.${valueKey(child)}`}`;
+    key += `${key === '' ? '' : ','}${name}${child === undefined ? '' : `.${composeKey(child)}`}`;
   }
   return key;
 }
@@ -87,6 +100,19 @@ function guardOf(transition: Transition): Guard | typeof UNSUPPORTED {
   return typeof implementation === 'function' ? (implementation as Guard) : UNSUPPORTED;
 }
 
+/** The guards of the eventless transitions of `nodes`, when all are the machine's own named guards. */
+function eventlessGuards(nodes: readonly StateNode[]): Guard[] | typeof UNSUPPORTED {
+  const guards: Guard[] = [];
+  for (const node of nodes) {
+    for (const always of node.always ?? []) {
+      const guard = guardOf(always);
+      if (guard === UNSUPPORTED) return UNSUPPORTED;
+      guards.push(guard);
+    }
+  }
+  return guards;
+}
+
 /**
  * Works out a {@link Plan}, or `UNSUPPORTED` for whatever this cache does not reproduce (several transitions,
  * re-entering a state, a nested final or a history state, exit actions, an action that is not one of the
@@ -122,14 +148,8 @@ function planOf(source: OrderSnapshot, transitions: readonly Transition[]): Plan
     if (assignment === UNSUPPORTED) return UNSUPPORTED;
     assignments.push(assignment);
   }
-  const eventless: Guard[] = [];
-  for (const node of targetNodes) {
-    for (const always of node.always ?? []) {
-      const guard = guardOf(always);
-      if (guard === UNSUPPORTED) return UNSUPPORTED;
-      eventless.push(guard);
-    }
-  }
+  const eventless = eventlessGuards(targetNodes);
+  if (eventless === UNSUPPORTED) return UNSUPPORTED;
   return { value: Object.freeze(valueOfLeaf(leaf)) as StateValue, assignments, eventless };
 }
 
@@ -141,14 +161,8 @@ function startOf(snapshot: OrderSnapshot): { value: StateValue; eventless: Guard
   if (snapshot.status !== 'active') return UNSUPPORTED;
   const nodes = snapshot._nodes as StateNode[];
   if (nodes.some((n) => n.entry.length > 0)) return UNSUPPORTED;
-  const eventless: Guard[] = [];
-  for (const node of nodes) {
-    for (const always of node.always ?? []) {
-      const guard = guardOf(always);
-      if (guard === UNSUPPORTED) return UNSUPPORTED;
-      eventless.push(guard);
-    }
-  }
+  const eventless = eventlessGuards(nodes);
+  if (eventless === UNSUPPORTED) return UNSUPPORTED;
   return { value: Object.freeze(snapshot.value) as StateValue, eventless };
 }
 

@@ -34,6 +34,23 @@ function lastPerOrder(frames: { notification: { kind: string; value?: unknown } 
   return last;
 }
 
+/** One order `A` whose query is held in flight until released, watched with schedules.native. */
+function watchHeldOrder(options: { deadline: number; notifications?: Subject<OrderQueryOutcome> }) {
+  const clock = new VirtualClock();
+  const held = new ScriptedClient([stateOutcome('A', 'NOTPAY')], { hold: true });
+  const recording = clock.record(
+    watchOrders(queries(['A']), {
+      client: held,
+      notifications: options.notifications,
+      schedule: schedules.native,
+      deadline: options.deadline,
+      scheduler: clock.scheduler,
+      jitter: { ratio: 0 },
+    }),
+  );
+  return { clock, held, recording };
+}
+
 describe('watchOrders', () => {
   it('holds 20 watches under 5 queries per second and watches each to its end', async () => {
     const clock = new VirtualClock();
@@ -126,18 +143,8 @@ describe('watchOrders', () => {
   });
 
   it('a notification during a query ends the watch and aborts that query', async () => {
-    const clock = new VirtualClock();
-    const held = new ScriptedClient([stateOutcome('A', 'NOTPAY')], { hold: true });
     const notifications = new Subject<OrderQueryOutcome>();
-    const recording = clock.record(
-      watchOrders(queries(['A']), {
-        client: held,
-        notifications,
-        schedule: schedules.native,
-        deadline: 10_000,
-        scheduler: clock.scheduler,
-      }),
-    );
+    const { clock, held, recording } = watchHeldOrder({ deadline: 10_000, notifications });
     await clock.advanceTo(2500);
     expect(held.inFlight).toBe(1);
     notifications.next(stateOutcome('A', 'SUCCESS'));
@@ -148,16 +155,7 @@ describe('watchOrders', () => {
   });
 
   it('unsubscribing aborts every query in flight', async () => {
-    const clock = new VirtualClock();
-    const held = new ScriptedClient([stateOutcome('A', 'NOTPAY')], { hold: true });
-    const recording = clock.record(
-      watchOrders(queries(['A']), {
-        client: held,
-        schedule: schedules.native,
-        deadline: 10_000,
-        scheduler: clock.scheduler,
-      }),
-    );
+    const { clock, held, recording } = watchHeldOrder({ deadline: 10_000 });
     await clock.advanceTo(2500);
     expect(held.inFlight).toBe(1);
     recording.subscription.unsubscribe();
@@ -185,17 +183,7 @@ describe('watchOrders', () => {
   });
 
   it('a query still in flight at the deadline is aborted and the watch ends DEADLINE with a TIMEOUT', async () => {
-    const clock = new VirtualClock();
-    const held = new ScriptedClient([stateOutcome('A', 'NOTPAY')], { hold: true });
-    const recording = clock.record(
-      watchOrders(queries(['A']), {
-        client: held,
-        schedule: schedules.native,
-        deadline: 5000,
-        scheduler: clock.scheduler,
-        jitter: { ratio: 0 },
-      }),
-    );
+    const { clock, held, recording } = watchHeldOrder({ deadline: 5000 });
     await clock.advanceTo(4999);
     expect(held.inFlight).toBe(1);
     expect(held.calls[0]?.signal?.aborted).toBe(false);

@@ -31,8 +31,8 @@ export interface SignedPostTransport {
 export const NO_HARDENING: AxiosRequestConfig = Object.freeze({});
 
 /**
- * Posts an already signed XML body to `path` under a **total** deadline (`timeoutMs`, default the transport's;
- * also ended by the caller's `signal`) and
+ * Posts an already signed XML body to `path` under the transport's **total** deadline (also ended by the
+ * caller's `signal`) and
  * returns the answer's text. The same rules as `queryOrder`: a non-200 status is a `TransportError`
  * `HTTP_STATUS`, anything the transport throws is mapped by `toTransportError` (its `cause` never holds the
  * signed body), an already aborted signal sends nothing.
@@ -48,8 +48,8 @@ export async function postSignedXml(
   path: string,
   data: string,
   callerSignal: AbortSignal | undefined,
-  timeoutMs: number = transport.timeoutMs,
 ): Promise<string> {
+  const { timeoutMs } = transport;
   if (callerSignal?.aborted) throw new TransportError('ABORTED', 'request aborted by the caller');
   let body: unknown;
   let status: number;
