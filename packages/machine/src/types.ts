@@ -26,6 +26,21 @@ export type WatchEnd =
   | 'CANCELLED';
 
 /**
+ * The amount a watched order must have been paid: a poll answer with another amount ends the watch `ERROR`
+ * (code `MISMATCH`), a notification with another is not believed. `totalFee` is integer fen; `feeType`
+ * defaults to `'CNY'`.
+ *
+ * @example
+ * ```ts
+ * const expect: WatchExpectation = { totalFee: 10_000 };
+ * ```
+ */
+export interface WatchExpectation {
+  readonly totalFee: number;
+  readonly feeType?: string | undefined;
+}
+
+/**
  * The error kept in a watch: only what is safe to log and persist (a stable code and a message, never a key
  * or a signed string).
  *

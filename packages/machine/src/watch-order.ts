@@ -9,7 +9,7 @@ import { concernsOrder, type NotificationInput, queryKey, toWatchOutcome } from 
 import { createPersister } from './persister.ts';
 import { type JitterOptions, nextDelay, type Schedule } from './schedules.ts';
 import type { PersistedOrderSnapshot, SnapshotStore } from './snapshot-store.ts';
-import type { OrderMachineInput, OrderWatch } from './types.ts';
+import type { OrderMachineInput, OrderWatch, WatchExpectation } from './types.ts';
 
 /**
  * Options shared by `watchOrder` and `watchOrders`.
@@ -35,6 +35,11 @@ export interface WatchOptions {
   readonly notFoundGraceMs?: number | undefined;
   /** Keep watching after SUCCESS until REFUND or the deadline (which then ends `SUCCESS`). */
   readonly followRefunds?: boolean | undefined;
+  /**
+   * The amount the order must have been paid, bound on every channel (polls and notifications). For
+   * `watchOrders`, a per-order `expect` given with the order takes precedence.
+   */
+  readonly expect?: WatchExpectation | undefined;
   /** Persist each change under `queryKey(query)`; the entry is deleted once the end has been emitted. */
   readonly store?: SnapshotStore | undefined;
 }

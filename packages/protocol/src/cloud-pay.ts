@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { interpretOrderQuery } from './decode.ts';
 import { InvalidArgumentError, MalformedResponseError, TransportError } from './errors.ts';
-import type { ExpectedAnswer } from './expect.ts';
+import { bindExpected, type ExpectedAnswer } from './expect.ts';
 import { queryIdentifier } from './query.ts';
 import { toTransportError } from './transport-error.ts';
 import type { OrderQuery, OrderQueryClient, OrderQueryOutcome, QueryOptions } from './types.ts';
@@ -174,11 +174,10 @@ export function createCloudPayClient(cloud: CloudPayLike, options: CloudPayClien
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
-    const expect: ExpectedAnswer = {
-      subMchId,
+    const expect = bindExpected({ subMchId }, queryOptions.expect, {
       outTradeNo: id.field === 'out_trade_no' ? id.value : undefined,
       transactionId: id.field === 'transaction_id' ? id.value : undefined,
-    };
+    });
     return decodeCloudPayResult(result, expect);
   }
   return { queryOrder };

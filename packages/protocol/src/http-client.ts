@@ -2,7 +2,7 @@ import type https from 'node:https';
 import { Axios, type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { decodeOrderQuery } from './decode.ts';
 import { InvalidArgumentError } from './errors.ts';
-import type { ExpectedAnswer } from './expect.ts';
+import { bindExpected } from './expect.ts';
 import { createNodeAdapter } from './node-adapter.ts';
 import { nextNonce } from './nonce.ts';
 import { createOrderActions, type PayClient } from './pay-client.ts';
@@ -165,13 +165,10 @@ export function createPayClient(options: PayClientOptions): PayClient {
   async function queryOrder(query: OrderQuery, queryOptions: QueryOptions = {}): Promise<OrderQueryOutcome> {
     const id = queryIdentifier(query);
     const body = await postSignedXml(transport, ORDER_QUERY_PATH, requestBody(id.field, id.value), queryOptions.signal);
-    const expect: ExpectedAnswer = {
-      appId,
-      mchId,
-      subMchId,
+    const expect = bindExpected({ appId, mchId, subAppId, subMchId }, queryOptions.expect, {
       outTradeNo: id.field === 'out_trade_no' ? id.value : undefined,
       transactionId: id.field === 'transaction_id' ? id.value : undefined,
-    };
+    });
     return decodeOrderQuery(body, { key, signType, expect, maxBytes });
   }
 
@@ -181,7 +178,7 @@ export function createPayClient(options: PayClientOptions): PayClient {
     key,
     signType,
     maxBytes,
-    merchant: { appId, mchId, subMchId },
+    merchant: { appId, mchId, subAppId, subMchId },
   });
   return { queryOrder, ...actions };
 }

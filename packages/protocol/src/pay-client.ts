@@ -1,7 +1,7 @@
 import { type CloseOrderOutcome, decodeCloseOrder } from './close-order.ts';
 import type { DecodeOrderQueryOptions } from './decode.ts';
 import { InvalidArgumentError } from './errors.ts';
-import type { ExpectedAnswer } from './expect.ts';
+import { bindExpected, type ExpectedAnswer } from './expect.ts';
 import { queryIdentifier } from './query.ts';
 import { decodeReverseOrder, type ReverseOrderOutcome } from './reverse-order.ts';
 import { postSignedXml, type SignedPostTransport } from './signed-post.ts';
@@ -76,7 +76,7 @@ export interface OrderActionsContext {
   /** Size cap of answers in bytes. */
   readonly maxBytes: number;
   /** The merchant answers must name. */
-  readonly merchant: Pick<ExpectedAnswer, 'appId' | 'mchId' | 'subMchId'>;
+  readonly merchant: Pick<ExpectedAnswer, 'appId' | 'mchId' | 'subAppId' | 'subMchId'>;
 }
 
 /**
@@ -99,11 +99,10 @@ export function createOrderActions(context: OrderActionsContext): Pick<PayClient
     const id = queryIdentifier(query);
     const data = requestBody(id.field, id.value);
     const body = await postSignedXml(transport, path, data, options.signal);
-    const expect: ExpectedAnswer = {
-      ...merchant,
+    const expect = bindExpected(merchant, options.expect, {
       outTradeNo: id.field === 'out_trade_no' ? id.value : undefined,
       transactionId: id.field === 'transaction_id' ? id.value : undefined,
-    };
+    });
     return { body, decode: { key, signType, expect, maxBytes } };
   }
 

@@ -1,3 +1,5 @@
+import type { ExpectedAnswer } from './expect.ts';
+
 /**
  * The `trade_state` values WeChat Pay v2 documents for `orderquery`.
  *
@@ -216,6 +218,11 @@ export type OrderQuery =
 export interface QueryOptions {
   /** Aborts the request; the promise rejects with a `TransportError` of code `ABORTED`. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * What the answer must also be about, beyond the merchant and order the client binds by itself: typically the
+   * order's amount (`{ totalFee, feeType? }`). A verified answer that differs throws `MismatchError`.
+   */
+  readonly expect?: ExpectedAnswer | undefined;
 }
 
 /**
