@@ -1,4 +1,5 @@
 import { MalformedResponseError } from './errors.ts';
+import { assertExpected, type ExpectedAnswer } from './expect.ts';
 import { normaliseOrder } from './order.ts';
 import { rejectNonXml } from './sniff.ts';
 import type { Order, SignType, WireFields } from './types.ts';
@@ -20,6 +21,8 @@ export interface DecodeNotificationOptions {
   readonly signType?: SignType | undefined;
   /** Size cap of the body in bytes (default `DEFAULT_MAX_XML_BYTES`). */
   readonly maxBytes?: number | undefined;
+  /** What the notification must be about (merchant, order, amount); anything else is a `MismatchError`. */
+  readonly expect?: ExpectedAnswer | undefined;
 }
 
 /**
@@ -67,6 +70,7 @@ export function decodeNotification(body: string | Uint8Array, options: DecodeNot
   assertSigned(fields, options.key, options.signType ?? 'MD5');
   if (fields['result_code'] !== 'SUCCESS') throw malformed('notification result_code is not SUCCESS: not a payment');
   if (!fields['out_trade_no']) throw malformed('notification names no out_trade_no');
+  assertExpected(fields, options.expect, 'payment');
   const frozen: WireFields = Object.freeze(fields);
   return { tradeState: 'SUCCESS', order: normaliseOrder(frozen), fields: frozen };
 }
