@@ -13,6 +13,7 @@ export {
 export { type DecodeOrderQueryOptions, decodeOrderQuery } from './decode.ts';
 export * from './errors.ts';
 export { assertExpected, type ExpectedAnswer } from './expect.ts';
+export type { FailureReason } from './failure.ts';
 export {
   createPayClient,
   DEFAULT_BASE_URL,

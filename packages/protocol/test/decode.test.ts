@@ -54,7 +54,9 @@ describe('decodeOrderQuery: shared vectors', () => {
     expect(outcome).toEqual({
       kind: 'error',
       code: 'RETURN_FAIL',
-      message: '签名失败',
+      reason: 'WRONG_KEY_OR_SIGN_TYPE',
+      message: expect.stringMatching(/^WeChat rejected the signature: the API key or sign type does not match/),
+      wechatMessage: '签名失败',
       retryable: false,
       fields: { return_code: 'FAIL', return_msg: '签名失败' },
     });
@@ -241,7 +243,7 @@ describe('decodeOrderQuery: failures WeChat reports', () => {
     expect(decodeOrderQuery(fail(code, '描述'), MD5)).toMatchObject({
       kind: 'error',
       code,
-      message: '描述',
+      wechatMessage: '描述',
       retryable,
     });
   });
@@ -253,7 +255,7 @@ describe('decodeOrderQuery: failures WeChat reports', () => {
       kind: 'error',
       code: 'SYSTEMERROR',
       retryable: true,
-      message: '',
+      wechatMessage: '',
     });
   });
 
