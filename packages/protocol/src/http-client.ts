@@ -109,8 +109,8 @@ function checkOptions(options: PayClientOptions): void {
 }
 
 /**
- * Creates the HTTP {@link PayClient} for WeChat Pay v2 `POST /pay/orderquery` (plus `closeOrder` and
- * `reverseOrder`, see {@link PayClient}), over axios with a minimal
+ * Creates the HTTP {@link PayClient} for WeChat Pay v2 `POST /pay/orderquery` (plus `closeOrder`, `reverseOrder`
+ * and `decodeNotification` bound to this merchant, see {@link PayClient}), over axios with a minimal
  * `node:http` adapter and a shared keep-alive agent.
  *
  * Each query: validates the identifier (exactly one of `outTradeNo`/`transactionId`, ≤ 32 of `[A-Za-z0-9_*|-]`)

@@ -27,6 +27,7 @@ export {
   notificationReply,
   type PaymentNotification,
 } from './notification.ts';
+export { readNotificationHint } from './notification-hint.ts';
 export { normaliseOrder } from './order.ts';
 export type { CloseOrderRequest, PayClient } from './pay-client.ts';
 export { type QueryIdentifier, queryIdentifier } from './query.ts';
