@@ -105,6 +105,9 @@ describe('fuzz: the oracle is independent and strict', () => {
     expect(compareParsers('<xml><a>1</a><b><![CDATA[x<y]]></b></xml>')).toEqual({ kind: 'both-accept' });
     expect(compareParsers('<xml><a>1</a><a>2</a></xml>')).toEqual({ kind: 'scanner-refuses' });
     expect(compareParsers('<xml><a>1\r\n2</a></xml>')).toEqual({ kind: 'both-accept-line-ends-differ' });
+    // The body of `pnpm fuzz --seed 474354941` (issue 12): fast-xml-parser reads a root of only whitespace as the
+    // text "\n\t", the scanner read it as {}; now the scanner refuses it.
+    expect(compareParsers(Buffer.from('\uFEFF<xml>\r\n\t</xml>'))).toEqual({ kind: 'scanner-refuses' });
   });
 
   it('generates bodies of every origin', () => {

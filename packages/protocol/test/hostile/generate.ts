@@ -261,6 +261,12 @@ add(
   Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(paid, 'utf16le').swap16()]),
   malformedXml('UTF-16BE with its BOM'),
 );
+// The body of `pnpm fuzz --seed 474354941` (issue 12): fast-xml-parser reads a root holding only whitespace as text.
+add(
+  'root-whitespace-only-after-bom.bin',
+  Buffer.concat([bom, Buffer.from('<xml>\r\n\t</xml>')]),
+  malformedXml('a root with no field, only whitespace, after a BOM: the one body the scanner read and fast-xml-parser did not'),
+);
 add('utf16le-without-bom.bin', Buffer.from(paid, 'utf16le'), malformedXml('UTF-16LE without a BOM (NUL every other byte)'));
 const withBytes = (before: string, bytes: readonly number[], after: string): Buffer =>
   Buffer.concat([Buffer.from(before), Buffer.from(bytes), Buffer.from(after)]);
