@@ -28,7 +28,7 @@ const HTML = /^<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])/i;
 export function rejectNonXml(body: unknown): asserts body is string | Uint8Array {
   if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
     throw new InvalidArgumentError(
-      `body must be the raw request or answer body, a string or a Buffer (got ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body}): give the notify route a raw or text body parser`,
+      `body must be the raw request or answer body, a string or a Buffer (got ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body}): a notify route needs a raw or text body parser, not a JSON one`,
     );
   }
   const head = firstSignificant(body);

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   type DecodeOrderQueryOptions,
+  decodeCloseOrder,
   decodeOrderQuery,
+  decodeReverseOrder,
+  InvalidArgumentError,
   MalformedResponseError,
   MismatchError,
   type OrderQueryOutcome,
@@ -283,6 +286,19 @@ describe('decodeOrderQuery: failures WeChat reports', () => {
       name: 'SignatureError',
       code: 'SIGNATURE_MISSING',
     });
+  });
+});
+
+describe('decoders given a body that is not a string or bytes', () => {
+  it.each([
+    ['undefined', undefined],
+    ['null', null],
+    ['an object', {}],
+    ['a number', 200],
+  ])('%s is an InvalidArgumentError for every decoder, never a raw TypeError', (_name, body) => {
+    for (const decode of [decodeOrderQuery, decodeCloseOrder, decodeReverseOrder]) {
+      expect(thrown(() => decode(body as never, MD5))).toBeInstanceOf(InvalidArgumentError);
+    }
   });
 });
 
