@@ -132,6 +132,8 @@ export function bindExpected(
   order: Pick<ExpectedAnswer, 'outTradeNo' | 'transactionId'>,
 ): ExpectedAnswer {
   if (caller === undefined) return { ...merchant, ...order };
+  // Before any request: a bad amount is the caller's mistake, whatever WeChat answers.
+  if (caller.totalFee !== undefined || caller.feeType !== undefined) checkAmountOption(caller);
   // Only the ids the client has: a caller's subMchId narrows a client that has none, and spreading `merchant`
   // would replace it with `undefined`.
   return {

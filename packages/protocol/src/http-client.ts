@@ -164,11 +164,11 @@ export function createPayClient(options: PayClientOptions): PayClient {
 
   async function queryOrder(query: OrderQuery, queryOptions: QueryOptions = {}): Promise<OrderQueryOutcome> {
     const id = queryIdentifier(query);
-    const body = await postSignedXml(transport, ORDER_QUERY_PATH, requestBody(id.field, id.value), queryOptions.signal);
     const expect = bindExpected({ appId, mchId, subAppId, subMchId }, queryOptions.expect, {
       outTradeNo: id.field === 'out_trade_no' ? id.value : undefined,
       transactionId: id.field === 'transaction_id' ? id.value : undefined,
     });
+    const body = await postSignedXml(transport, ORDER_QUERY_PATH, requestBody(id.field, id.value), queryOptions.signal);
     return decodeOrderQuery(body, { key, signType, expect, maxBytes });
   }
 

@@ -118,12 +118,12 @@ export function createOrderActions(
     options: QueryOptions,
   ): Promise<{ body: string; decode: DecodeOrderQueryOptions }> {
     const id = queryIdentifier(query);
-    const data = requestBody(id.field, id.value);
-    const body = await postSignedXml(transport, path, data, options.signal);
     const expect = bindExpected(merchant, options.expect, {
       outTradeNo: id.field === 'out_trade_no' ? id.value : undefined,
       transactionId: id.field === 'transaction_id' ? id.value : undefined,
     });
+    const data = requestBody(id.field, id.value);
+    const body = await postSignedXml(transport, path, data, options.signal);
     return { body, decode: { key, signType, expect, maxBytes } };
   }
 

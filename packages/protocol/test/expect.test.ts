@@ -177,6 +177,25 @@ describe('queryOrder, closeOrder, reverseOrder over HTTP: QueryOptions.expect is
     expect(await c.queryOrder({ outTradeNo: 'A1' }, { expect: { totalFee: 1 } })).toMatchObject({ kind: 'order' });
   });
 
+  it('a bad expect.totalFee is an InvalidArgumentError before any request, on every client call', async () => {
+    const server = await serve(wechat());
+    const c = clientOf(server);
+    await expect(c.queryOrder({ outTradeNo: 'A1' }, { expect: { totalFee: 10.5 } })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    await expect(c.closeOrder({ outTradeNo: 'A1' }, { expect: { totalFee: Number.NaN } })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    await expect(
+      c.reverseOrder({ outTradeNo: 'A1' }, { expect: { totalFee: 1, feeType: 'rmb' } }),
+    ).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(server.received).toHaveLength(0);
+    const cloud = createCloudPayClient({ cloudPay: { queryOrder: async () => ({}) } }, { subMchId: '1900000109' });
+    await expect(cloud.queryOrder({ outTradeNo: 'T1' }, { expect: { totalFee: -5 } })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+  });
+
   it('a paid answer in another currency is refused', async () => {
     const server = await serve(wechat({ fee_type: 'USD' }));
     await expect(
