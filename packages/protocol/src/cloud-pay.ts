@@ -150,6 +150,10 @@ export function createCloudPayClient(cloud: CloudPayLike, options: CloudPayClien
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new InvalidArgumentError('timeoutMs must be positive');
   async function queryOrder(query: OrderQuery, queryOptions: QueryOptions = {}): Promise<OrderQueryOutcome> {
     const id = queryIdentifier(query);
+    const expect = bindExpected({ subMchId }, queryOptions.expect, {
+      outTradeNo: id.field === 'out_trade_no' ? id.value : undefined,
+      transactionId: id.field === 'transaction_id' ? id.value : undefined,
+    });
     const signal = queryOptions.signal;
     if (signal?.aborted) throw new TransportError('ABORTED', 'query aborted by the caller');
     const params = { sub_mch_id: subMchId, [id.field]: id.value, nonce_str: randomBytes(16).toString('hex') };
@@ -174,10 +178,6 @@ export function createCloudPayClient(cloud: CloudPayLike, options: CloudPayClien
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
-    const expect = bindExpected({ subMchId }, queryOptions.expect, {
-      outTradeNo: id.field === 'out_trade_no' ? id.value : undefined,
-      transactionId: id.field === 'transaction_id' ? id.value : undefined,
-    });
     return decodeCloudPayResult(result, expect);
   }
   return { queryOrder };

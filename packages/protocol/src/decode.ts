@@ -1,5 +1,6 @@
 import { MalformedResponseError } from './errors.ts';
 import { assertExpected, type ExpectedAnswer } from './expect.ts';
+import { failureOutcome } from './failure.ts';
 import { normaliseOrderOf } from './order.ts';
 import { isRetryableErrCode, isRetryableReturnMessage } from './retryable.ts';
 import { rejectNonXml } from './sniff.ts';
@@ -63,13 +64,7 @@ export function interpretOrderQuery(
   if (returnCode === 'FAIL') {
     // Communication-level refusal, usually unsigned: it can only ever say "no answer", never a state.
     const message = fields['return_msg'] ?? '';
-    return {
-      kind: 'error',
-      code: 'RETURN_FAIL',
-      message,
-      retryable: isRetryableReturnMessage(message),
-      fields: frozen,
-    };
+    return failureOutcome('RETURN_FAIL', message, isRetryableReturnMessage(message), frozen);
   }
   if (returnCode !== 'SUCCESS') throw malformed('return_code is neither SUCCESS nor FAIL');
 
@@ -84,7 +79,7 @@ export function interpretOrderQuery(
       assertExpected(fields, expect, false);
       return { kind: 'not-found', message, fields: frozen };
     }
-    return { kind: 'error', code, message, retryable: isRetryableErrCode(code), fields: frozen };
+    return failureOutcome(code, message, isRetryableErrCode(code), frozen);
   }
   if (resultCode !== 'SUCCESS') throw malformed('result_code is neither SUCCESS nor FAIL');
 
@@ -104,6 +99,9 @@ export function interpretOrderQuery(
  * Decodes the body of a WeChat Pay v2 `orderquery` answer into an {@link OrderQueryOutcome}.
  *
  * - `return_code` FAIL → `{ kind: 'error', code: 'RETURN_FAIL' }`, retryable only when WeChat says it is busy.
+ *   Every `error` outcome carries an English `message` naming what to check, WeChat's own text as
+ *   `wechatMessage`, and for the well-known configuration failures a `reason` (`WRONG_KEY_OR_SIGN_TYPE`,
+ *   `APPID_MCHID_MISMATCH`, `UNKNOWN_MCH_ID`, `MISSING_SUB_MCH_ID`, `NO_PERMISSION`…), which is never retryable.
  * - `result_code` FAIL with ORDERNOTEXIST → `{ kind: 'not-found' }` (its sign must verify: it can end a watch).
  * - other `result_code` FAIL → `{ kind: 'error', code: err_code, retryable }` (SYSTEMERROR, FREQUENCY_LIMITED… true).
  * - `result_code` SUCCESS → signature verified, then bound to `expect`, then `{ kind: 'order' }`; an unknown

@@ -20,7 +20,8 @@ export type TradestateErrorCode =
   | 'HTTP_STATUS'
   | 'NOT_XML'
   | 'RESPONSE_TOO_LARGE'
-  | 'INVALID_ARGUMENT';
+  | 'INVALID_ARGUMENT'
+  | 'NOT_A_PAYMENT';
 
 /**
  * Options common to every {@link TradestateError}.
@@ -145,5 +146,47 @@ export class TransportError extends TradestateError {
 export class InvalidArgumentError extends TradestateError {
   constructor(message: string) {
     super('INVALID_ARGUMENT', message, { retryable: false });
+  }
+}
+
+/**
+ * Why a notification body is not a payment result (see {@link NotificationError}):
+ *
+ * - `RETURN_FAIL`: `return_code` FAIL, a communication failure that says nothing about a payment.
+ * - `RESULT_FAIL`: `result_code` FAIL, a payment that failed.
+ * - `TRADE_STATE`: a `trade_state` other than SUCCESS, such as a signed orderquery answer saying NOTPAY, CLOSED,
+ *   REFUND or USERPAYING replayed to the notify route.
+ * - `REFUND`: a refund notification or answer (`req_info`, `refund_id`, `out_refund_no`, `refund_fee`…).
+ * - `MISSING_FIELD`: one of `transaction_id`, `out_trade_no`, `total_fee`, `time_end` is absent or empty (a
+ *   closeorder or reverse answer, an ORDERNOTEXIST answer, a truncated body).
+ *
+ * @example
+ * ```ts
+ * if (err instanceof NotificationError && err.reason === 'TRADE_STATE') metrics.increment('notify.replayed_answer');
+ * ```
+ */
+export type NotAPaymentReason = 'RETURN_FAIL' | 'RESULT_FAIL' | 'TRADE_STATE' | 'REFUND' | 'MISSING_FIELD';
+
+/**
+ * A notification body that is readable but is not a payment result, whatever its signature: a replayed orderquery,
+ * closeorder or reverse answer, a refund notification, a FAIL notification, or one missing a payment field. Code
+ * `NOT_A_PAYMENT`, never retryable (the same body is refused every time). Answer it with
+ * `notificationReply(false, …)`; it is no evidence about the order either way.
+ *
+ * @example
+ * ```ts
+ * try { decodeNotification(body, { key }); }
+ * catch (err) { if (err instanceof NotificationError) console.warn(err.reason, err.field); }
+ * ```
+ */
+export class NotificationError extends TradestateError {
+  readonly reason: NotAPaymentReason;
+  /** The wire field that made the decision (`trade_state`, `time_end`, `refund_id`…), when one did. */
+  readonly field: string | undefined;
+
+  constructor(reason: NotAPaymentReason, message: string, field?: string) {
+    super('NOT_A_PAYMENT', message, { retryable: false });
+    this.reason = reason;
+    this.field = field;
   }
 }

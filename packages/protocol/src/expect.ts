@@ -1,4 +1,4 @@
-import { MismatchError } from './errors.ts';
+import { InvalidArgumentError, MismatchError } from './errors.ts';
 import type { WireFields } from './types.ts';
 
 /**
@@ -40,6 +40,20 @@ const BINDINGS = [
 /** Trade states that say money moved: an answer claiming one must carry the amount it moved. */
 const PAID_STATES: ReadonlySet<string> = new Set(['SUCCESS', 'REFUND']);
 
+/** The merchant ids a payment notification always carries (`sub_mch_id` in service-provider mode). */
+const NOTIFIED_MERCHANT: ReadonlySet<string> = new Set(['appId', 'mchId', 'subMchId']);
+
+function checkAmountOption(expect: ExpectedAnswer): void {
+  const { totalFee, feeType } = expect;
+  // A fractional or NaN amount would match no answer at all: every payment would be refused as a mismatch.
+  if (totalFee !== undefined && !(Number.isSafeInteger(totalFee) && totalFee >= 0)) {
+    throw new InvalidArgumentError('expect.totalFee must be a non-negative integer number of fen');
+  }
+  if (feeType !== undefined && !(typeof feeType === 'string' && /^[A-Z]{3}$/.test(feeType))) {
+    throw new InvalidArgumentError('expect.feeType must be an ISO 4217 code such as CNY');
+  }
+}
+
 function assertAmount(fields: WireFields, expect: ExpectedAnswer, requireAmount: boolean): void {
   const totalFee = expect.totalFee;
   if (totalFee === undefined) {
@@ -66,7 +80,10 @@ function assertCurrency(fields: WireFields, wanted: string): void {
  * no `transaction_id` nor `total_fee`) — except that an answer carrying a trade state (`requireOrder`) must name
  * the order asked for by `out_trade_no` when that is how it was asked, and one that says the order was paid
  * (`trade_state` SUCCESS or REFUND, or a payment notification: `requireOrder` `'payment'`) must carry the
- * expected amount.
+ * expected amount. A payment notification must also name the expected `appid`, `mch_id` and `sub_mch_id`
+ * (WeChat always sends them): it answers no request of ours, so an absent merchant is no merchant at all.
+ * `sub_appid` stays optional there (WeChat sends it only when the order was placed with one). A `totalFee` that
+ * is not a non-negative integer, or a `feeType` that is not three capital letters, is an `InvalidArgumentError`.
  *
  * @example
  * ```ts
@@ -84,11 +101,15 @@ export function assertExpected(
     if (wanted === undefined) continue;
     const got = fields[field];
     if (got === undefined || got === '') {
+      // An answer to our own request names the order it is about; a notification, which answers no request,
+      // must also name the merchant (an empty value is unsigned: anyone can add one).
       if (requireOrder !== false && option === 'outTradeNo') throw new MismatchError(field);
+      if (requireOrder === 'payment' && NOTIFIED_MERCHANT.has(option)) throw new MismatchError(field);
       continue;
     }
     if (got !== wanted) throw new MismatchError(field);
   }
+  if (expect.totalFee !== undefined || expect.feeType !== undefined) checkAmountOption(expect);
   const tradeState = fields['trade_state'];
   const paid =
     requireOrder === 'payment' || (requireOrder === true && tradeState !== undefined && PAID_STATES.has(tradeState));
@@ -111,9 +132,16 @@ export function bindExpected(
   order: Pick<ExpectedAnswer, 'outTradeNo' | 'transactionId'>,
 ): ExpectedAnswer {
   if (caller === undefined) return { ...merchant, ...order };
+  // Before any request: a bad amount is the caller's mistake, whatever WeChat answers.
+  if (caller.totalFee !== undefined || caller.feeType !== undefined) checkAmountOption(caller);
+  // Only the ids the client has: a caller's subMchId narrows a client that has none, and spreading `merchant`
+  // would replace it with `undefined`.
   return {
     ...caller,
-    ...merchant,
+    appId: merchant.appId ?? caller.appId,
+    mchId: merchant.mchId ?? caller.mchId,
+    subAppId: merchant.subAppId ?? caller.subAppId,
+    subMchId: merchant.subMchId ?? caller.subMchId,
     outTradeNo: order.outTradeNo ?? caller.outTradeNo,
     transactionId: order.transactionId ?? caller.transactionId,
   };

@@ -109,8 +109,8 @@ function checkOptions(options: PayClientOptions): void {
 }
 
 /**
- * Creates the HTTP {@link PayClient} for WeChat Pay v2 `POST /pay/orderquery` (plus `closeOrder` and
- * `reverseOrder`, see {@link PayClient}), over axios with a minimal
+ * Creates the HTTP {@link PayClient} for WeChat Pay v2 `POST /pay/orderquery` (plus `closeOrder`, `reverseOrder`
+ * and `decodeNotification` bound to this merchant, see {@link PayClient}), over axios with a minimal
  * `node:http` adapter and a shared keep-alive agent.
  *
  * Each query: validates the identifier (exactly one of `outTradeNo`/`transactionId`, ≤ 32 of `[A-Za-z0-9_*|-]`)
@@ -164,11 +164,11 @@ export function createPayClient(options: PayClientOptions): PayClient {
 
   async function queryOrder(query: OrderQuery, queryOptions: QueryOptions = {}): Promise<OrderQueryOutcome> {
     const id = queryIdentifier(query);
-    const body = await postSignedXml(transport, ORDER_QUERY_PATH, requestBody(id.field, id.value), queryOptions.signal);
     const expect = bindExpected({ appId, mchId, subAppId, subMchId }, queryOptions.expect, {
       outTradeNo: id.field === 'out_trade_no' ? id.value : undefined,
       transactionId: id.field === 'transaction_id' ? id.value : undefined,
     });
+    const body = await postSignedXml(transport, ORDER_QUERY_PATH, requestBody(id.field, id.value), queryOptions.signal);
     return decodeOrderQuery(body, { key, signType, expect, maxBytes });
   }
 

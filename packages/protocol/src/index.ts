@@ -13,6 +13,7 @@ export {
 export { type DecodeOrderQueryOptions, decodeOrderQuery } from './decode.ts';
 export * from './errors.ts';
 export { assertExpected, type ExpectedAnswer } from './expect.ts';
+export type { FailureReason } from './failure.ts';
 export {
   createPayClient,
   DEFAULT_BASE_URL,
@@ -26,6 +27,7 @@ export {
   notificationReply,
   type PaymentNotification,
 } from './notification.ts';
+export { readNotificationHint } from './notification-hint.ts';
 export { normaliseOrder } from './order.ts';
 export type { CloseOrderRequest, PayClient } from './pay-client.ts';
 export { type QueryIdentifier, queryIdentifier } from './query.ts';

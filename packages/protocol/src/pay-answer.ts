@@ -1,6 +1,7 @@
 import type { DecodeOrderQueryOptions } from './decode.ts';
 import { MalformedResponseError } from './errors.ts';
 import { assertExpected } from './expect.ts';
+import { failureOutcome } from './failure.ts';
 import { isRetryableReturnMessage } from './retryable.ts';
 import { rejectNonXml } from './sniff.ts';
 import type { ErrorOutcome, WireFields } from './types.ts';
@@ -49,14 +50,14 @@ export function decodePayAnswer(
   const returnCode = fields['return_code'];
   if (returnCode === 'FAIL') {
     const message = fields['return_msg'] ?? '';
-    return { kind: 'error', code: 'RETURN_FAIL', message, retryable: isRetryableReturnMessage(message), fields };
+    return failureOutcome('RETURN_FAIL', message, isRetryableReturnMessage(message), fields);
   }
   if (returnCode !== 'SUCCESS') throw malformed('return_code is neither SUCCESS nor FAIL');
   const resultCode = fields['result_code'];
   if (resultCode === 'FAIL') {
     // Like orderquery's failures these may be unsigned: they only ever say "not done", never change a state.
     const code = fields['err_code'] || 'RESULT_FAIL';
-    return { kind: 'error', code, message: fields['err_code_des'] ?? '', retryable: isRetryable(code, fields), fields };
+    return failureOutcome(code, fields['err_code_des'] ?? '', isRetryable(code, fields), fields);
   }
   if (resultCode !== 'SUCCESS') throw malformed('result_code is neither SUCCESS nor FAIL');
   assertSignedOf(fields, listing.names, options.key, options.signType);

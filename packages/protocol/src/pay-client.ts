@@ -2,6 +2,11 @@ import { type CloseOrderOutcome, decodeCloseOrder } from './close-order.ts';
 import type { DecodeOrderQueryOptions } from './decode.ts';
 import { InvalidArgumentError } from './errors.ts';
 import { bindExpected, type ExpectedAnswer } from './expect.ts';
+import {
+  type DecodeNotificationOptions,
+  decodeNotification as decodeNotificationBody,
+  type PaymentNotification,
+} from './notification.ts';
 import { queryIdentifier } from './query.ts';
 import { decodeReverseOrder, type ReverseOrderOutcome } from './reverse-order.ts';
 import { postSignedXml, type SignedPostTransport } from './signed-post.ts';
@@ -56,6 +61,19 @@ export interface PayClient extends OrderQueryClient {
    * ```
    */
   reverseOrder(request: OrderQuery, options?: QueryOptions): Promise<ReverseOrderOutcome>;
+  /**
+   * {@link decodeNotification} with this client's key, sign type and size cap, bound to its own `appid`, `mch_id`,
+   * `sub_appid` and `sub_mch_id`: a notification for another merchant or sub-merchant is a `MismatchError`, and
+   * one that does not name this merchant's appid, mch_id (and sub_mch_id, in service-provider mode) too.
+   * `options.expect` adds the order and its amount (`{ outTradeNo, totalFee, feeType? }`); the client's own ids
+   * win over any the caller gives. Synchronous: nothing is sent.
+   *
+   * @example
+   * ```ts
+   * const { order } = client.decodeNotification(rawBody, { expect: { outTradeNo: 'A1', totalFee: 10_000 } });
+   * ```
+   */
+  decodeNotification(body: unknown, options?: Pick<DecodeNotificationOptions, 'expect'>): PaymentNotification;
 }
 
 /**
@@ -80,16 +98,19 @@ export interface OrderActionsContext {
 }
 
 /**
- * Builds the `closeOrder` and `reverseOrder` methods of a {@link PayClient}. Internal: `createPayClient` calls it.
+ * Builds the `closeOrder`, `reverseOrder` and `decodeNotification` methods of a {@link PayClient}. Internal: `createPayClient` calls it.
  *
  * @example
  * ```ts
- * const { closeOrder, reverseOrder } = createOrderActions(context);
+ * const { closeOrder, reverseOrder, decodeNotification } = createOrderActions(context);
  * ```
  * @internal
  */
-export function createOrderActions(context: OrderActionsContext): Pick<PayClient, 'closeOrder' | 'reverseOrder'> {
+export function createOrderActions(
+  context: OrderActionsContext,
+): Pick<PayClient, 'closeOrder' | 'reverseOrder' | 'decodeNotification'> {
   const { transport, requestBody, key, signType, maxBytes, merchant } = context;
+  const ownMerchant: ExpectedAnswer = { ...merchant };
 
   async function send(
     path: string,
@@ -97,12 +118,12 @@ export function createOrderActions(context: OrderActionsContext): Pick<PayClient
     options: QueryOptions,
   ): Promise<{ body: string; decode: DecodeOrderQueryOptions }> {
     const id = queryIdentifier(query);
-    const data = requestBody(id.field, id.value);
-    const body = await postSignedXml(transport, path, data, options.signal);
     const expect = bindExpected(merchant, options.expect, {
       outTradeNo: id.field === 'out_trade_no' ? id.value : undefined,
       transactionId: id.field === 'transaction_id' ? id.value : undefined,
     });
+    const data = requestBody(id.field, id.value);
+    const body = await postSignedXml(transport, path, data, options.signal);
     return { body, decode: { key, signType, expect, maxBytes } };
   }
 
@@ -117,6 +138,10 @@ export function createOrderActions(context: OrderActionsContext): Pick<PayClient
     async reverseOrder(request, options = {}) {
       const { body, decode } = await send(REVERSE_PATH, request, options);
       return decodeReverseOrder(body, decode);
+    },
+    decodeNotification(body, options = {}) {
+      const expect = options.expect === undefined ? ownMerchant : bindExpected(merchant, options.expect, {});
+      return decodeNotificationBody(body, { key, signType, maxBytes, expect });
     },
   };
 }

@@ -1,8 +1,16 @@
 import { InvalidArgumentError } from './errors.ts';
 import type { OrderQuery } from './types.ts';
 
-/** WeChat's rule for `out_trade_no` (and the shape of a `transaction_id`): at most 32 of `[A-Za-z0-9_*|-]`. */
-const ORDER_ID = /^[A-Za-z0-9_*|-]{1,32}$/;
+/**
+ * WeChat's rule for `out_trade_no` (and the shape of a `transaction_id`): at most 32 of `[A-Za-z0-9_*|-]`.
+ *
+ * @example
+ * ```ts
+ * ORDER_ID.test('1415757673'); // true
+ * ```
+ * @internal
+ */
+export const ORDER_ID = /^[A-Za-z0-9_*|-]{1,32}$/;
 
 /**
  * The one order identifier a query sends, as its wire field.

@@ -1,4 +1,5 @@
 import type { ExpectedAnswer } from './expect.ts';
+import type { FailureReason } from './failure.ts';
 
 /**
  * The `trade_state` values WeChat Pay v2 documents for `orderquery`.
@@ -183,14 +184,24 @@ export interface NotFoundOutcome {
  *
  * @example
  * ```ts
- * if (outcome.kind === 'error' && !outcome.retryable) alert(outcome.code);
+ * if (outcome.kind === 'error' && !outcome.retryable) alert(`${outcome.message} (WeChat: ${outcome.wechatMessage})`);
  * ```
  */
 export interface ErrorOutcome {
   readonly kind: 'error';
   /** `err_code`, or `RETURN_FAIL` for a `return_code` FAIL answer. */
   readonly code: string;
+  /**
+   * What the refusal means for the merchant's configuration, for the well-known v2 failures (wrong key or sign
+   * type, appid/mch_id mismatch, unknown mch_id, missing sub_mch_id, no permission…); `undefined` for transient
+   * and order-state failures. An outcome with a reason is never retryable. Set by every decoder of this library;
+   * optional so that outcomes built by hand (test doubles, other transports) stay valid.
+   */
+  readonly reason?: FailureReason | undefined;
+  /** An English sentence naming what to check ("…the API key or sign type does not match this merchant…"). */
   readonly message: string;
+  /** WeChat's own text (`return_msg` or `err_code_des`), as it sent it. Set by every decoder of this library. */
+  readonly wechatMessage?: string | undefined;
   readonly retryable: boolean;
   readonly fields: WireFields;
 }

@@ -1,8 +1,10 @@
 import { MalformedResponseError } from './errors.ts';
 
-// The scanner reads only the flat subset WeChat sends, after fast-xml-parser's validator has proved the document
-// well-formed. It replaces a second full parse (the validator already walked every byte), and it is stricter than
-// a general parser: anything outside the subset is refused rather than interpreted.
+// The scanner reads only the flat subset WeChat sends; fast-xml-parser's validator then proves the document
+// well-formed before what the scanner read is used. It replaces a second full parse, and it is stricter than a
+// general parser: anything outside the subset is refused rather than interpreted (so it runs first, and a hostile
+// body is refused at its first nested tag). It never assumes well-formedness for its own safety: every read is
+// bounded by the text.
 
 // The declaration as XML 1.0 spells it, and only UTF-8: the body is decoded as UTF-8 whatever it declares, so a
 // body declaring another encoding (or a garbled declaration) is refused rather than read as something else.
@@ -263,9 +265,11 @@ function describeUnexpected(text: string, at: number): string {
 }
 
 /**
- * Reads a well-formed (validated) document as a flat `<xml>` of leaves into a prototype-less record, refusing
- * anything else: a root other than `<xml>` without attributes, nesting, repeated or forbidden names, attributes,
- * text or CDATA directly in the root, entities XML does not predefine, content after `</xml>`.
+ * Reads a document as a flat `<xml>` of leaves into a prototype-less record (its well-formedness is the
+ * validator's to prove), refusing
+ * anything else: a root other than `<xml>` without attributes, a root without any field, nesting, repeated or
+ * forbidden names, attributes, text or CDATA directly in the root, entities XML does not predefine, content after
+ * `</xml>`.
  *
  * @example
  * ```ts
@@ -293,6 +297,11 @@ export function scanFlat(text: string): FlatListing {
       if (ROOT_CLOSE.test(text)) {
         at = skip(MISC, text, ROOT_CLOSE.lastIndex);
         if (at !== text.length) throw malformedXml('content after </xml>');
+        // `<xml>` with nothing but whitespace is, to a general parser, an element whose content is text (which
+        // fast-xml-parser reads as the string "\n\t", not as a record). WeChat never sends a body without a
+        // field, so it is refused rather than read as an empty record.
+        if ((template === undefined ? (names as string[]).length : count) === 0)
+          throw malformedXml('<xml> has no fields');
         if (template !== undefined) {
           if (count === template.length) {
             lastTemplate = template;

@@ -101,9 +101,13 @@ export function parseXmlListing(body: string | Uint8Array, maxBytes: number | un
     if (MAYBE_NOT_XML_CHAR.test(text) && NOT_XML_CHAR.test(text))
       throw malformedXml('XML body contains a NUL, control or non-character code point');
   }
+  // The strict scanner first: it refuses nesting, repeats and bad names at the first offending tag, where the
+  // validator would walk a hostile 1 MB of nesting to its end. What the scanner reads is returned only once the
+  // validator has proved the document well-formed too.
+  const listing = scanFlat(text);
   const valid = XMLValidator.validate(text, VALIDATOR_OPTIONS);
   if (valid !== true) throw malformedXml(`invalid XML: ${valid.err.msg} (line ${valid.err.line})`);
-  return scanFlat(text);
+  return listing;
 }
 
 const NEEDS_CDATA = /[<&>\]\r\n\t]|^\s|\s$/;

@@ -74,7 +74,7 @@ describe('closeOrder', () => {
       ['ORDERNOTEXIST', false],
     ] as const) {
       const outcome = await clientOf(await refusal(code)).closeOrder({ outTradeNo: 'A3' });
-      expect(outcome).toMatchObject({ kind: 'error', code, message: `${code} des`, retryable });
+      expect(outcome).toMatchObject({ kind: 'error', code, wechatMessage: `${code} des`, retryable });
     }
     // The server refused our sign: an unsigned return_code FAIL, never "closed".
     const wrongKey = await serve(wechat(CLOSED));

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   type DecodeOrderQueryOptions,
+  decodeCloseOrder,
   decodeOrderQuery,
+  decodeReverseOrder,
+  InvalidArgumentError,
   MalformedResponseError,
   MismatchError,
   type OrderQueryOutcome,
@@ -54,7 +57,9 @@ describe('decodeOrderQuery: shared vectors', () => {
     expect(outcome).toEqual({
       kind: 'error',
       code: 'RETURN_FAIL',
-      message: '签名失败',
+      reason: 'WRONG_KEY_OR_SIGN_TYPE',
+      message: expect.stringMatching(/^WeChat rejected the signature: the API key or sign type does not match/),
+      wechatMessage: '签名失败',
       retryable: false,
       fields: { return_code: 'FAIL', return_msg: '签名失败' },
     });
@@ -241,7 +246,7 @@ describe('decodeOrderQuery: failures WeChat reports', () => {
     expect(decodeOrderQuery(fail(code, '描述'), MD5)).toMatchObject({
       kind: 'error',
       code,
-      message: '描述',
+      wechatMessage: '描述',
       retryable,
     });
   });
@@ -253,7 +258,7 @@ describe('decodeOrderQuery: failures WeChat reports', () => {
       kind: 'error',
       code: 'SYSTEMERROR',
       retryable: true,
-      message: '',
+      wechatMessage: '',
     });
   });
 
@@ -281,6 +286,19 @@ describe('decodeOrderQuery: failures WeChat reports', () => {
       name: 'SignatureError',
       code: 'SIGNATURE_MISSING',
     });
+  });
+});
+
+describe('decoders given a body that is not a string or bytes', () => {
+  it.each([
+    ['undefined', undefined],
+    ['null', null],
+    ['an object', {}],
+    ['a number', 200],
+  ])('%s is an InvalidArgumentError for every decoder, never a raw TypeError', (_name, body) => {
+    for (const decode of [decodeOrderQuery, decodeCloseOrder, decodeReverseOrder]) {
+      expect(thrown(() => decode(body as never, MD5))).toBeInstanceOf(InvalidArgumentError);
+    }
   });
 });
 

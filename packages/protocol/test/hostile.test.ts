@@ -7,6 +7,7 @@ import {
   decodeOrderQuery,
   MalformedResponseError,
   MismatchError,
+  NotificationError,
   SignatureError,
   type SignType,
   TradestateError,
@@ -24,11 +25,17 @@ interface Expectation {
   readonly code: string;
   readonly decoders?: readonly Decoder[];
   readonly signType?: SignType;
-  readonly expect?: { readonly mchId?: string; readonly outTradeNo?: string };
+  readonly expect?: { readonly mchId?: string; readonly outTradeNo?: string; readonly totalFee?: number };
   readonly maxBytes?: number;
 }
 
-const ERROR_CLASSES = { MalformedResponseError, SignatureError, MismatchError, TransportError } as const;
+const ERROR_CLASSES = {
+  MalformedResponseError,
+  SignatureError,
+  MismatchError,
+  TransportError,
+  NotificationError,
+} as const;
 
 const manifest = JSON.parse(readFileSync(join(CORPUS, 'manifest.json'), 'utf8')) as Record<string, Expectation>;
 
@@ -72,7 +79,7 @@ const GENERATED: ReadonlyArray<readonly [string, () => Uint8Array, Expectation]>
 function decode(decoder: Decoder, body: Uint8Array, expectation: Expectation): unknown {
   const maxBytes = expectation.maxBytes;
   if (decoder === 'notification')
-    return decodeNotification(body, { key: KEY, signType: expectation.signType, maxBytes });
+    return decodeNotification(body, { key: KEY, signType: expectation.signType, maxBytes, expect: expectation.expect });
   return decodeOrderQuery(body, {
     key: KEY,
     signType: expectation.signType ?? 'MD5',
@@ -82,7 +89,8 @@ function decode(decoder: Decoder, body: Uint8Array, expectation: Expectation): u
 }
 
 function decodeText(decoder: Decoder, body: string, expectation: Expectation): unknown {
-  if (decoder === 'notification') return decodeNotification(body, { key: KEY, signType: expectation.signType });
+  if (decoder === 'notification')
+    return decodeNotification(body, { key: KEY, signType: expectation.signType, expect: expectation.expect });
   return decodeOrderQuery(body, { key: KEY, signType: expectation.signType ?? 'MD5', expect: expectation.expect });
 }
 

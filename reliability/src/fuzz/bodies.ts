@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { notificationReplay, type ReplayKind } from './notification-bodies.ts';
+import type { NotificationExpectation } from './notification-oracle.ts';
 import { FUZZ_KEY, type FuzzSignType, independentSign } from './oracle.ts';
 
 /**
@@ -6,12 +8,27 @@ import { FUZZ_KEY, type FuzzSignType, independentSign } from './oracle.ts';
  * mutation) and the algorithm the decoder is told the request used.
  */
 export interface FuzzBody {
-  readonly origin: 'mutated-text' | 'mutated-bytes' | 'random-text' | 'random-bytes' | 'xml-tokens';
+  readonly origin:
+    | 'mutated-text'
+    | 'mutated-bytes'
+    | 'random-text'
+    | 'random-bytes'
+    | 'xml-tokens'
+    | 'notification-replay';
   readonly body: string | Uint8Array;
   readonly signed: Readonly<Record<string, string>> | undefined;
   readonly signType: FuzzSignType;
   readonly outTradeNo: string | undefined;
   readonly mutations: readonly string[];
+  /**
+   * For `notification-replay` bodies: the fields exactly as serialised (sign included), what the route expects
+   * the notification to be about, and which kind of genuine body it started as.
+   */
+  readonly replay?: {
+    readonly kind: ReplayKind;
+    readonly fields: Readonly<Record<string, string>>;
+    readonly expect: NotificationExpectation | undefined;
+  };
 }
 
 const TRADE_STATES = ['SUCCESS', 'REFUND', 'NOTPAY', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR', 'ACCEPT'];
@@ -318,12 +335,33 @@ function random(origin: FuzzBody['origin'], body: string | Uint8Array): FuzzBody
   return { origin, body, signed: undefined, signType: 'MD5', outTradeNo: undefined, mutations: [] };
 }
 
+/** Genuine signed bodies of every kind (see notification-bodies.ts), serialised the many legal ways. */
+const replayed: fc.Arbitrary<FuzzBody> = fc
+  .record({ replay: notificationReplay, style: serialisation, asBytes: fc.boolean() })
+  .map(({ replay, style, asBytes }) => {
+    const text = serialise(replay.fields, style);
+    const { sign, ...unsigned } = replay.fields;
+    // The field set a key holder signed, when the sign is the key's over these fields (or over the original).
+    const signedByKey =
+      sign !== undefined && sign === independentSign(unsigned, FUZZ_KEY, replay.signType) ? unsigned : undefined;
+    return {
+      origin: 'notification-replay' as const,
+      body: asBytes ? Buffer.from(text, 'utf8') : text,
+      signed: signedByKey,
+      signType: replay.signType,
+      outTradeNo: replay.fields['out_trade_no'],
+      mutations: [replay.kind, ...replay.edits],
+      replay: { kind: replay.kind, fields: replay.fields, expect: replay.expect },
+    };
+  });
+
 /**
- * Every body the fuzzer feeds the decoders: mutations of valid signed answers (text and bytes) and random
- * text, bytes and XML-token soups.
+ * Every body the fuzzer feeds the decoders: mutations of valid signed answers (text and bytes), random text, bytes
+ * and XML-token soups, and genuine signed bodies of every kind replayed (edited, re-signed) as notifications.
  */
 export const fuzzBody: fc.Arbitrary<FuzzBody> = fc.oneof(
   { weight: 6, arbitrary: mutatedSigned },
   { weight: 2, arbitrary: mutatedBytes },
   { weight: 2, arbitrary: randomBodies },
+  { weight: 4, arbitrary: replayed },
 );

@@ -15,14 +15,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 type Decoder = 'orderquery' | 'notification';
 interface Expectation {
   readonly why: string;
-  readonly error: 'MalformedResponseError' | 'SignatureError' | 'MismatchError' | 'TransportError';
+  readonly error: 'MalformedResponseError' | 'SignatureError' | 'MismatchError' | 'TransportError' | 'NotificationError';
   readonly code: string;
   /** Which decoders get the body; default both. */
   readonly decoders?: readonly Decoder[];
   /** The algorithm the request used (default MD5). */
   readonly signType?: SignType;
-  /** For orderquery: the order and merchant the request named. */
-  readonly expect?: { readonly mchId?: string; readonly outTradeNo?: string };
+  /** The order, merchant and amount the request named (orderquery) or the notify route expects (notification). */
+  readonly expect?: { readonly mchId?: string; readonly outTradeNo?: string; readonly totalFee?: number };
 }
 
 const manifest: Record<string, Expectation> = {};
@@ -261,6 +261,12 @@ add(
   Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(paid, 'utf16le').swap16()]),
   malformedXml('UTF-16BE with its BOM'),
 );
+// The body of `pnpm fuzz --seed 474354941` (issue 12): fast-xml-parser reads a root holding only whitespace as text.
+add(
+  'root-whitespace-only-after-bom.bin',
+  Buffer.concat([bom, Buffer.from('<xml>\r\n\t</xml>')]),
+  malformedXml('a root with no field, only whitespace, after a BOM: the one body the scanner read and fast-xml-parser did not'),
+);
 add('utf16le-without-bom.bin', Buffer.from(paid, 'utf16le'), malformedXml('UTF-16LE without a BOM (NUL every other byte)'));
 const withBytes = (before: string, bytes: readonly number[], after: string): Buffer =>
   Buffer.concat([Buffer.from(before), Buffer.from(bytes), Buffer.from(after)]);
@@ -414,16 +420,110 @@ add(
   signed({ ...PAID, return_code: 'SUCCESS ' }),
   malformedAnswer('return_code "SUCCESS " (trailing space)'),
 );
+const notAPayment = (why: string): Expectation => ({
+  why,
+  error: 'NotificationError',
+  code: 'NOT_A_PAYMENT',
+  decoders: ['notification'],
+});
 add(
   'notification-result-fail.xml',
   signed({ ...PAID, result_code: 'FAIL', err_code: 'SYSTEMERROR' }),
-  malformedAnswer('a signed FAIL notification is not a payment', ['notification']),
+  notAPayment('a signed FAIL notification is not a payment'),
 );
 add(
   'success-without-trade-state.xml',
   signed(Object.fromEntries(Object.entries(PAID).filter(([k]) => k !== 'trade_state'))),
   malformedAnswer('a signed SUCCESS orderquery answer with no trade_state', ['orderquery']),
 );
+
+// --- genuine signed bodies that are not payment results, posted to the notify route --------------------------------
+const { transaction_id: _id, time_end: _end, bank_type: _bank, cash_fee: _cash, ...UNPAID } = PAID;
+for (const state of ['NOTPAY', 'CLOSED', 'USERPAYING', 'PAYERROR']) {
+  add(
+    `replayed-${state.toLowerCase()}-answer.xml`,
+    signed({ ...UNPAID, trade_state: state, trade_state_desc: state }),
+    notAPayment(`a genuine signed orderquery answer saying ${state}, replayed as a notification`),
+  );
+}
+add(
+  'replayed-refund-answer.xml',
+  signed({ ...PAID, trade_state: 'REFUND', trade_state_desc: '转入退款' }),
+  notAPayment('a genuine orderquery answer saying REFUND, with every payment field, replayed as a notification'),
+);
+const NOTIFIED = Object.fromEntries(Object.entries(PAID).filter(([k]) => k !== 'trade_state' && k !== 'trade_state_desc'));
+add(
+  'notification-empty-trade-state.xml',
+  signed(NOTIFIED).replace('</xml>', '<trade_state></trade_state></xml>'),
+  notAPayment('a genuine notification with an empty trade_state added (empty values are unsigned): not SUCCESS'),
+);
+add(
+  'refund-notification.xml',
+  buildXml({
+    return_code: 'SUCCESS',
+    appid: PAID['appid'] as string,
+    mch_id: PAID['mch_id'] as string,
+    nonce_str: 'hostileCorpus003',
+    req_info: 'T87GAHG17TGAHG1TGHAHAHA1Y1CIOA9UGJH1GAHV871HAGAGQYQQPOOJMXNBCXBVNMNMAJAA',
+  }),
+  notAPayment('a refund notification (unsigned, req_info encrypted) sent to the payment notify route'),
+);
+add(
+  'refund-answer-signed.xml',
+  signed({ ...NOTIFIED, out_refund_no: 'R1', refund_id: '50000408942018111907145868882', refund_fee: '1' }),
+  notAPayment('a genuine signed refund answer, carrying every payment field'),
+);
+const CLOSE_ANSWER = {
+  return_code: 'SUCCESS',
+  return_msg: 'OK',
+  appid: PAID['appid'] as string,
+  mch_id: PAID['mch_id'] as string,
+  nonce_str: 'hostileCorpus004',
+  result_code: 'SUCCESS',
+};
+add('closeorder-answer-signed.xml', signed(CLOSE_ANSWER), notAPayment('a genuine signed closeorder answer'));
+add(
+  'reverse-answer-signed.xml',
+  signed({ ...CLOSE_ANSWER, recall: 'N' }),
+  notAPayment('a genuine signed reverse answer'),
+);
+add(
+  'ordernotexist-answer-signed.xml',
+  signed({ ...notExist }),
+  notAPayment('a genuine signed ORDERNOTEXIST answer'),
+);
+for (const field of ['transaction_id', 'total_fee', 'time_end']) {
+  add(
+    `notification-without-${field.replaceAll('_', '-')}.xml`,
+    signed(Object.fromEntries(Object.entries(NOTIFIED).filter(([k]) => k !== field))),
+    notAPayment(`a signed notification without ${field}`),
+  );
+}
+add('notification-sign-type-hmac-on-md5.xml', signed({ ...NOTIFIED, sign_type: 'HMAC-SHA256' }, KEY, 'HMAC-SHA256'), {
+  ...badSign('a notification declaring HMAC-SHA256 to a route configured for MD5'),
+  decoders: ['notification'],
+});
+add('notification-other-amount.xml', signed({ ...NOTIFIED, total_fee: '1', cash_fee: '1' }), {
+  why: 'a genuine notification of 1 fen for an order of 10,000 fen',
+  error: 'MismatchError',
+  code: 'MISMATCH',
+  decoders: ['notification'],
+  expect: { mchId: '10000100', outTradeNo: 'A1', totalFee: 10_000 },
+});
+add('notification-other-merchant.xml', signed({ ...NOTIFIED, mch_id: '10000101', total_fee: '10000' }), {
+  why: 'a genuine notification of another mch_id that shares the key',
+  error: 'MismatchError',
+  code: 'MISMATCH',
+  decoders: ['notification'],
+  expect: { mchId: '10000100', outTradeNo: 'A1', totalFee: 10_000 },
+});
+add('notification-no-merchant.xml', signed(Object.fromEntries(Object.entries(NOTIFIED).filter(([k]) => k !== 'mch_id'))), {
+  why: 'a signed payment result naming no mch_id, to a route that expects one',
+  error: 'MismatchError',
+  code: 'MISMATCH',
+  decoders: ['notification'],
+  expect: { mchId: '10000100' },
+});
 
 writeFileSync(join(here, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 console.log(`${Object.keys(manifest).length} corpus files written to ${here}`);
