@@ -1,11 +1,14 @@
 import type { MerchantIds, StoredOrder, WatchExpectation } from './types.ts';
 
-/** The merchant identities, as the order names them and as the wire does. */
+/**
+ * The merchant identities, as the order names them and as the wire does, and whether their absence binds too
+ * (a merchant without a sub-merchant has none).
+ */
 const MERCHANT_FIELDS = [
-  ['appId', 'appid'],
-  ['mchId', 'mch_id'],
-  ['subAppId', 'sub_appid'],
-  ['subMchId', 'sub_mch_id'],
+  ['appId', 'appid', false],
+  ['mchId', 'mch_id', false],
+  ['subAppId', 'sub_appid', true],
+  ['subMchId', 'sub_mch_id', true],
 ] as const;
 
 /** Trade states that say money moved: an order claiming one must carry the amount it moved. */
@@ -51,8 +54,13 @@ export function merchantOf(order: StoredOrder): MerchantIds | undefined {
  * The wire field by which an order about the watched order fails the watch's binding, or `undefined` when it
  * passes. Checked the same way on both channels, with one difference: a poll answer comes from the client,
  * which binds its own merchant, so an identity it omits is no evidence either way; a notification must name
- * every identity the polls showed, equally (service-provider mode signs every sub-merchant's notifications with
- * one key, so a missing `sub_mch_id` may be another merchant's order of the same number).
+ * every identity the merchant has, equally.
+ *
+ * The merchant (once known: given as the watch's `merchant`, or learnt from the first verified poll answer): an
+ * `appid` or `mch_id` the merchant has must be the one named. A merchant known without a sub-merchant has
+ * none: an order naming a `sub_appid` or `sub_mch_id` it lacks is another merchant's (service-provider mode
+ * signs every sub-merchant's notifications with one key, so another sub-merchant's order of the same number
+ * verifies; so does the provider's own).
  *
  * The amount: an order that carries `total_fee` must carry the expected one; a paid order (SUCCESS, REFUND)
  * must carry it. The currency (`fee_type`, absent counting as CNY, expected CNY unless said otherwise) is
@@ -71,11 +79,11 @@ export function bindingMismatch(
 ): string | undefined {
   const { merchant, expect } = binding;
   if (merchant !== undefined) {
-    for (const [name, field] of MERCHANT_FIELDS) {
+    for (const [name, field, byAbsence] of MERCHANT_FIELDS) {
       const wanted = merchant[name];
-      if (wanted === undefined) continue;
       const got = order[name];
-      if (got === wanted || (got === undefined && source === 'poll')) continue;
+      if (got === wanted) continue;
+      if (got === undefined ? source === 'poll' : wanted === undefined && !byAbsence) continue;
       return field;
     }
   }

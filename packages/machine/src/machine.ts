@@ -415,7 +415,7 @@ export function initialOrderContext(input: OrderMachineInput): OrderContext {
     anomalies: NO_ANOMALIES,
     error: failure === undefined ? undefined : { ...failure, retryable: false },
     expect: input.expect,
-    merchant: undefined,
+    merchant: input.merchant,
     lastQueryAt: undefined,
   };
 }

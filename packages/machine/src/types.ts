@@ -61,9 +61,10 @@ export interface WatchError {
 }
 
 /**
- * The merchant a watched order belongs to, as the first verified poll answer named it (`appid`, `mch_id`, and in
- * service-provider mode `sub_appid`, `sub_mch_id`). Only the fields the answer carried are present. A
- * notification must name every one of them, equally, to be believed.
+ * The merchant a watched order belongs to (`appid`, `mch_id`, and in service-provider mode `sub_appid`,
+ * `sub_mch_id`): given as a watch's `merchant`, or as the first verified poll answer named it (then only the
+ * fields the answer carried are present). A notification must name every one of them, equally, and no
+ * sub-merchant the merchant lacks, to be believed.
  *
  * @example
  * ```ts
@@ -122,7 +123,7 @@ export type WatchOutcome =
  * - `foreign-order`: an answer or notification naming another order than the one watched.
  * - `mismatch`: a notification about the watched order that fails its binding: another amount or currency than
  *   `expect`, a paid order without its amount, or another merchant (`appid`, `mch_id`, `sub_appid`,
- *   `sub_mch_id`) than the verified polls showed. `field` names which. Not believed; the next query is brought
+ *   `sub_mch_id`) than the watch's `merchant` or, without one, the verified polls showed. `field` names which. Not believed; the next query is brought
  *   forward instead. (A poll answer that fails the binding ends the watch `ERROR` with code `MISMATCH`.)
  *
  * @example
@@ -179,7 +180,7 @@ export interface OrderContext {
    * that snapshots persisted before it existed still resume: absent means not bound.
    */
   readonly expect?: WatchExpectation | undefined;
-  /** The merchant the first verified poll answer named; notifications must name the same. */
+  /** The merchant the watch was given, else the one the first verified poll answer named; both channels bind it. */
   readonly merchant?: MerchantIds | undefined;
   /** When the latest query started (entered `querying`): a brought-forward query comes no sooner than 1 s after. */
   readonly lastQueryAt?: number | undefined;
@@ -206,6 +207,8 @@ export interface OrderMachineInput {
   readonly followRefunds?: boolean | undefined;
   /** The amount the order must have been paid (see {@link WatchExpectation}). */
   readonly expect?: WatchExpectation | undefined;
+  /** The merchant the order belongs to, bound from the start (see {@link MerchantIds}); else learnt from the polls. */
+  readonly merchant?: MerchantIds | undefined;
   /**
    * A reason the watch cannot run, found before it started (its schedule refused to give a first delay): the
    * watch ends `ERROR` with it at once. Must not be retryable.

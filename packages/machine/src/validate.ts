@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type OrderQuery } from '@tradestate/protocol';
-import type { WatchExpectation } from './types.ts';
+import type { MerchantIds, WatchExpectation } from './types.ts';
 
 /**
  * Checks of what a caller passes to `watchOrder`, `watchOrders`, `resumeWatches` and `createLimiter`, made at the
@@ -82,6 +82,30 @@ export function assertExpectation(expect: unknown, where: string): asserts expec
   if (feeType !== undefined && (typeof feeType !== 'string' || !/^[A-Z]{3}$/.test(feeType))) {
     fail(where, 'expect.feeType must be a three-letter currency code such as CNY', feeType);
   }
+}
+
+/**
+ * A merchant: `appId`, `mchId`, `subAppId`, `subMchId`, each a non-empty string when given, at least one given.
+ *
+ * @example
+ * ```ts
+ * assertMerchant({ appId: 'wxd930ea5d5a258f4f', mchId: '10000100' }, 'watchOrder');
+ * ```
+ * @internal
+ */
+export function assertMerchant(merchant: unknown, where: string): asserts merchant is MerchantIds | undefined {
+  if (merchant === undefined) return;
+  if (typeof merchant !== 'object' || merchant === null)
+    fail(where, 'merchant must be { appId?, mchId?, subAppId?, subMchId? }', merchant);
+  const ids = merchant as Record<string, unknown>;
+  let given = 0;
+  for (const name of ['appId', 'mchId', 'subAppId', 'subMchId']) {
+    const id = ids[name];
+    if (id === undefined) continue;
+    if (typeof id !== 'string' || id === '') fail(where, `merchant.${name} must be a non-empty string`, id);
+    given++;
+  }
+  if (given === 0) fail(where, 'merchant must name at least one of appId, mchId, subAppId, subMchId', merchant);
 }
 
 /**

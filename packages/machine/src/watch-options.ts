@@ -3,11 +3,12 @@ import type { SchedulerLike } from 'rxjs';
 import type { Limiter } from './limiter.ts';
 import { type JitterOptions, nextDelay, type Schedule } from './schedules.ts';
 import type { SnapshotStore } from './snapshot-store.ts';
-import type { OrderMachineInput, WatchError, WatchExpectation } from './types.ts';
+import type { MerchantIds, OrderMachineInput, WatchError, WatchExpectation } from './types.ts';
 import {
   assertDeadline,
   assertExpectation,
   assertFunction,
+  assertMerchant,
   assertMethods,
   assertMilliseconds,
   assertQuery,
@@ -49,6 +50,15 @@ export interface WatchOptions {
    */
   readonly expect?: WatchExpectation | undefined;
   /**
+   * The merchant the orders belong to, as answers and notifications name it (`{ appId, mchId }`, plus `subAppId`,
+   * `subMchId` in service-provider mode: what the client was made with). Bound on both channels from the start:
+   * a notification naming another (or a sub-merchant this one lacks) is not believed, even before the first
+   * poll. Without it the watch learns the merchant from its first verified poll answer, and until then a
+   * notification is bound by `expect` alone (the notify route should bind the merchant itself:
+   * `decodeNotification`'s `expect`). Persisted with the watch.
+   */
+  readonly merchant?: MerchantIds | undefined;
+  /**
    * Persist each change under `queryKey(query)`; the entry is deleted once the end has been emitted. With a store
    * that has an inbox (memory, SQLite), a watch also takes the notifications kept there for its order.
    */
@@ -83,6 +93,7 @@ export function assertWatchOptions(
     fail(where, 'followRefunds must be a boolean', o.followRefunds);
   }
   assertExpectation(o.expect, where);
+  assertMerchant(o.merchant, where);
   if (o.jitter !== undefined) {
     assertMethods(o.jitter, where, 'jitter', []);
     const { ratio, random } = o.jitter;
@@ -166,6 +177,7 @@ export function watchInput(options: WatchOptions, request: WatchRequest, schedul
     notFoundGraceMs: options.notFoundGraceMs,
     followRefunds: options.followRefunds,
     expect: request.expect ?? options.expect,
+    merchant: options.merchant,
     ...(failure === undefined ? {} : { failure }),
   };
 }

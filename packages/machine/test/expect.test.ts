@@ -1,7 +1,7 @@
 import type { Order, OrderQueryOutcome, TradeState } from '@tradestate/protocol';
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import type { WatchNotification } from '../src/index.ts';
+import { schedules, type WatchNotification } from '../src/index.ts';
 import { DRIVERS, startWatch } from './drivers.ts';
 import { orderFor } from './fixtures.ts';
 
@@ -111,6 +111,42 @@ describe.each(DRIVERS)('%s binds notifications: not believed, and a reason to as
     notifications.next(w1('SUCCESS', extra));
     expect(last()).toMatchObject({ done: false, tradeState: 'NOTPAY' });
     expect(last()?.anomalies.at(-1)).toMatchObject({ kind: 'mismatch', field: 'sub_mch_id' });
+  });
+
+  it('a notification naming a sub-merchant when the polls showed a direct merchant is not believed', async () => {
+    const notifications = new Subject<WatchNotification>();
+    const { clock, last } = startWatch(driver, [w1('NOTPAY'), w1('NOTPAY')], { notifications });
+    await clock.advanceTo(2500);
+    notifications.next(w1('SUCCESS', { subMchId: '1900000110' }));
+    expect(last()).toMatchObject({ done: false, tradeState: 'NOTPAY' });
+    expect(last()?.anomalies.at(-1)).toMatchObject({ kind: 'mismatch', field: 'sub_mch_id' });
+  });
+
+  it('with `merchant` given, a notification of another merchant is refused even before the first poll', async () => {
+    const notifications = new Subject<WatchNotification>();
+    const { clock, client, last } = startWatch(driver, [w1('NOTPAY'), w1('SUCCESS')], {
+      notifications,
+      schedule: schedules.backend,
+      deadline: 7_200_000,
+      extra: { merchant: { appId: 'wxd930ea5d5a258f4f', mchId: '10000100' } },
+    });
+    await clock.advanceTo(100);
+    notifications.next(w1('SUCCESS', { mchId: '10000200' }));
+    notifications.next(w1('SUCCESS', { subMchId: '1900000110' }));
+    expect(last()).toMatchObject({ done: false, tradeState: undefined });
+    expect(last()?.anomalies.map((a) => a.field)).toEqual(['mch_id', 'sub_mch_id']);
+    await clock.advanceTo(100);
+    expect(client.times).toEqual([100]); // asked at once, instead of at one minute
+    notifications.next(w1('SUCCESS'));
+    expect(last()).toMatchObject({ end: 'SUCCESS' });
+  });
+
+  it('with `merchant` given, a poll answer of another merchant ends ERROR MISMATCH', async () => {
+    const { clock, last } = startWatch(driver, [w1('SUCCESS', { appId: 'wx0000000000000009' })], {
+      extra: { merchant: { appId: 'wxd930ea5d5a258f4f', mchId: '10000100' } },
+    });
+    await clock.advanceTo(10_000);
+    expect(last()).toMatchObject({ end: 'ERROR', error: { code: 'MISMATCH', field: 'appid' } });
   });
 
   it('a paid notification without its amount is not believed when an expectation is set', async () => {

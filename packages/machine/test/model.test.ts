@@ -13,8 +13,9 @@ import {
   pureOrderMachine,
   rankOf,
   stateNameOf,
+  type WatchOutcome,
 } from '../src/index.ts';
-import { watchOutcome } from './fixtures.ts';
+import { storedOrder, watchOutcome } from './fixtures.ts';
 
 const DEADLINE = 1000;
 const input = (followRefunds: boolean): OrderMachineInput => ({
@@ -28,14 +29,16 @@ const input = (followRefunds: boolean): OrderMachineInput => ({
 });
 
 /** An outcome about G1 that fails the binding: another amount, or another merchant than the polls showed. */
-const wrongAmount = (tradeState: TradeState) => {
-  const outcome = watchOutcome('G1', tradeState);
-  return { ...outcome, order: { ...outcome.order, totalFee: 1 } };
-};
-const otherMerchant = (tradeState: TradeState) => {
-  const outcome = watchOutcome('G1', tradeState);
-  return { ...outcome, order: { ...outcome.order, mchId: '10000200' } };
-};
+const wrongAmount = (tradeState: TradeState): WatchOutcome => ({
+  kind: 'order',
+  tradeState,
+  order: { ...storedOrder('G1'), totalFee: 1 },
+});
+const otherMerchant = (tradeState: TradeState): WatchOutcome => ({
+  kind: 'order',
+  tradeState,
+  order: { ...storedOrder('G1'), mchId: '10000200' },
+});
 
 /** A finite alphabet: every kind of event the drivers send, at times that exercise each guard. */
 const EVENTS: readonly OrderEvent[] = [

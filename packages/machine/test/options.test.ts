@@ -46,6 +46,9 @@ const BAD: readonly [string, Record<string, unknown>][] = [
   ['expect.totalFee as a string', { expect: { totalFee: '100' } }],
   ['expect without totalFee', { expect: { feeType: 'CNY' } }],
   ['expect.feeType lower case', { expect: { totalFee: 100, feeType: 'cny' } }],
+  ['a merchant naming nothing', { merchant: {} }],
+  ['a merchant with a numeric mchId', { merchant: { mchId: 10000100 } }],
+  ['a merchant with an empty appId', { merchant: { appId: '' } }],
 ];
 
 const BAD_QUERIES: readonly [string, unknown][] = [
