@@ -107,9 +107,10 @@ export function notificationId(notification: KeptNotification): string {
 }
 
 /**
- * An in-memory {@link SnapshotStore} (tests, or a process that only needs `resumeWatches` across a
- * reconnect). Entries go through JSON on the way in, exactly as a durable store would, so nothing
- * non-serialisable hides in a snapshot.
+ * An in-memory {@link SnapshotStore} with a notification inbox (tests, or a process that only needs
+ * `resumeWatches` across a reconnect: nothing here survives the process, so a notify route must not rely on it
+ * to answer SUCCESS across a crash). Entries go through JSON on the way in, exactly as a durable store would, so
+ * nothing non-serialisable hides in a snapshot.
  *
  * @example
  * ```ts
