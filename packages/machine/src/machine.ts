@@ -118,7 +118,7 @@ export const ORDER_ASSIGNMENTS = {
       order: outcome.order,
       error: {
         code: 'MISMATCH',
-        message: `the answer's ${field} is not what this watch expects (its expect, or the merchant its polls showed)`,
+        message: `the answer's ${field} is not what this watch is bound to (its expect, or its merchant)`,
         retryable: false,
         field,
       },

@@ -161,32 +161,49 @@ describe('end to end through the sandbox: the poll path binds the amount', () =>
 });
 
 describe('end to end through the sandbox: notifications are bound too, and a forged one is a reason to ask', () => {
-  it('watchOrder: a genuine notification of another merchant (same key, same out_trade_no) is refused; the poll decides', async () => {
-    const id = nextId();
-    // The genuine order is paid at 0.9 s; another merchant's order of the same number is paid, and notified, at 0.2 s.
-    sandbox.createOrder({
-      outTradeNo: id,
-      totalFee: 500,
-      tradeType: 'NATIVE',
-      script: [{ afterMs: 900, tradeState: 'SUCCESS' }],
-    });
-    sandbox.createOrder({
-      outTradeNo: id,
-      mchId: sameKeyMerchant.mchId,
-      totalFee: 500,
-      tradeType: 'NATIVE',
-      notifyUrl: route.url,
-      script: [{ afterMs: 200, tradeState: 'SUCCESS' }],
-    });
-    const { last, elapsedMs } = await watch(id, { expect: { totalFee: 500 }, schedule: firstNowThenEvery(3000) });
-    expect(last).toMatchObject({ end: 'SUCCESS', order: { mchId: defaultMerchant.mchId, totalFee: 500 } });
-    expect(last.anomalies).toEqual([
-      expect.objectContaining({ kind: 'mismatch', field: 'mch_id', source: 'notification' }),
-    ]);
-    // Brought forward to 1 s after the first query (not the schedule's 3 s), where the genuine payment was seen.
-    expect(elapsedMs).toBeLessThan(2500);
-    expect(sandbox.getOrder(id, { mchId: defaultMerchant.mchId })?.queries).toBe(2);
-  });
+  it.each(['watchOrder', 'watchOrders'] as const)(
+    '%s: a genuine notification of another merchant (same key, same out_trade_no) is refused; the poll decides',
+    async (driver) => {
+      const id = nextId();
+      // The genuine order is paid at 0.9 s; another merchant's order of the same number is paid, and notified, at 0.2 s.
+      sandbox.createOrder({
+        outTradeNo: id,
+        totalFee: 500,
+        tradeType: 'NATIVE',
+        script: [{ afterMs: 900, tradeState: 'SUCCESS' }],
+      });
+      sandbox.createOrder({
+        outTradeNo: id,
+        mchId: sameKeyMerchant.mchId,
+        totalFee: 500,
+        tradeType: 'NATIVE',
+        notifyUrl: route.url,
+        script: [{ afterMs: 200, tradeState: 'SUCCESS' }],
+      });
+      const started = Date.now();
+      const options = {
+        client,
+        schedule: firstNowThenEvery(3000),
+        deadline: 6000,
+        notifications,
+        jitter: { ratio: 0 },
+      };
+      const request = { query: { outTradeNo: id }, expect: { totalFee: 500 } };
+      const watches = await lastValueFrom(
+        (driver === 'watchOrder' ? watchOrder({ ...options, ...request }) : watchOrders(from([request]), options)).pipe(
+          toArray(),
+        ),
+      );
+      const last = watches.at(-1) as OrderWatch;
+      expect(last).toMatchObject({ end: 'SUCCESS', order: { mchId: defaultMerchant.mchId, totalFee: 500 } });
+      expect(last.anomalies).toEqual([
+        expect.objectContaining({ kind: 'mismatch', field: 'mch_id', source: 'notification' }),
+      ]);
+      // Brought forward to 1 s after the first query (not the schedule's 3 s), where the genuine payment was seen.
+      expect(Date.now() - started).toBeLessThan(2500);
+      expect(sandbox.getOrder(id, { mchId: defaultMerchant.mchId })?.queries).toBe(2);
+    },
+  );
 
   it('watchOrder: a notification of another amount before the first poll is refused and asks at once', async () => {
     const id = nextId();
