@@ -26,7 +26,9 @@ export interface WatchOrdersOptions extends WatchOptions {
   /**
    * Notifications about any of the orders; each goes to the watch of the order it names. Verified ones go through
    * the machine's guards; an {@link UnverifiedNotification} only brings that order's next query forward. With a
-   * `store` that has an inbox, a verified one for an order no watch holds is kept there (see `keepNotification`).
+   * `store` that has an inbox, a verified one for an order no watch holds is kept there (see `keepNotification`):
+   * so give one store's notifications to one `watchOrders` (several sharing a store and a stream would each keep
+   * what another one holds, and `resumeWatches` would later end that order a second time).
    */
   readonly notifications?: Observable<WatchNotification> | undefined;
 }
