@@ -226,6 +226,56 @@ describe.each(inboxes)('the notification inbox (%s)', (_name, create) => {
   });
 });
 
+/** The memory store behind promises, recording the order in which writes reach it. */
+function asynchronous(inner = createMemorySnapshotStore()) {
+  const writes: string[] = [];
+  const later = <T>(what: string | undefined, run: () => T | PromiseLike<T>): Promise<T> =>
+    new Promise<T>((resolve) =>
+      setImmediate(() => {
+        if (what !== undefined) writes.push(what);
+        resolve(run());
+      }),
+    );
+  const store: SnapshotStore & { readonly inbox: NotificationInbox } = {
+    get: (key) => later(undefined, () => inner.get(key)),
+    set: (key, entry) => later(`set ${key} ${JSON.stringify(entry.snapshot.value)}`, () => inner.set(key, entry)),
+    delete: (key) => later(`delete ${key}`, () => inner.delete(key)),
+    list: () => later(undefined, () => inner.list()),
+    inbox: {
+      put: (key, n) => later(`inbox put ${key}`, () => inner.inbox.put(key, n)),
+      get: (key) => later(undefined, () => inner.inbox.get(key)),
+      delete: (key, n) => later(`inbox delete ${key}`, () => inner.inbox.delete(key, n)),
+      list: () => later(undefined, () => inner.inbox.list()),
+    },
+  };
+  return { store, writes, inner };
+}
+
+describe.each(['watchOrder', 'watchOrders'] as const)('an asynchronous inbox (%s)', (driver) => {
+  it('is read at the start, and what the watch took leaves it only after the watch’s own writes', async () => {
+    const { store, writes, inner } = asynchronous();
+    inner.inbox.put('out_trade_no:AS1', kept('AS1', 1));
+    const client = new ScriptedClient([stateOutcome('AS1', 'NOTPAY')]);
+    // Real timers: the store answers on later turns of the event loop; the first query would come at 2 s.
+    const common = { client, store, schedule: schedules.native, deadline: 60_000 };
+    const source =
+      driver === 'watchOrder'
+        ? watchOrder({ ...common, query: { outTradeNo: 'AS1' } })
+        : watchOrders(from([{ outTradeNo: 'AS1' }]), common);
+    const watches: OrderWatch[] = [];
+    await new Promise<void>((resolve, reject) =>
+      source.subscribe({ next: (w) => watches.push(w), error: reject, complete: resolve }),
+    );
+    expect(watches.at(-1)).toMatchObject({ end: 'SUCCESS', attempts: 0 });
+    expect(client.calls).toHaveLength(0);
+    // Completed only once every write was done, the inbox's last.
+    expect(writes.at(-1)).toBe('inbox delete out_trade_no:AS1');
+    expect(writes.indexOf('delete out_trade_no:AS1')).toBeLessThan(writes.indexOf('inbox delete out_trade_no:AS1'));
+    expect(inner.inbox.list()).toEqual([]);
+    expect(inner.list()).toEqual([]);
+  });
+});
+
 describe('the SQLite inbox across a restart', () => {
   it('a notification kept by one process is a SUCCESS end in the next, and the inbox is then empty', async () => {
     const path = tempDb();
