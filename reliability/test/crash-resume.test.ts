@@ -22,6 +22,7 @@ describe('crash and resume with the SQLite snapshot store', () => {
       expect(report.endedBeforeKill).toBeGreaterThan(0);
       expect(report.endedBeforeKill).toBeLessThan(500);
       expect(report.resumed).toBe(500 - report.endedBeforeKill);
+      expect(report.storedBound).toBe(report.resumed); // each stored watch kept its amount and merchant
       expect(report.secondExit).toBe('exit 0');
       expect(report).toMatchObject({ orders: 500, correct: 500, twice: 0, lost: 0, wrong: {}, leftInStore: 0 });
       expect(report.endedBeforeKill + report.endedAfterResume).toBe(500);
@@ -48,6 +49,7 @@ describe('crash and resume with the SQLite snapshot store', () => {
       expect(report.firstExit).toBe('SIGKILL');
       expect(report.endedBeforeKill).toBe(80);
       expect(report.resumed).toBe(120);
+      expect(report.storedBound).toBe(120);
       expect(report.secondExit).toBe('exit 0');
       expect(report).toMatchObject({ orders: 200, correct: 200, twice: 0, lost: 0, wrong: {}, leftInStore: 0 });
       expect(report.endedAfterResume).toBe(120);

@@ -10,6 +10,7 @@ export {
 } from './actors.ts';
 export { type Cancellable, scheduleAt } from './clock.ts';
 export { createOrderMachine } from './create-order-machine.ts';
+export { keepNotification } from './inbox.ts';
 export { createLimiter, type Limiter, type LimiterOptions } from './limiter.ts';
 export { type OrderSnapshot, orderMachine, pureOrderMachine } from './machine.ts';
 export { endOf, stateNameOf, toOrderWatch, watchChanged } from './order-watch.ts';
@@ -21,6 +22,8 @@ export {
   toStoredOrder,
   toWatchError,
   toWatchOutcome,
+  type UnverifiedNotification,
+  type WatchNotification,
 } from './outcome.ts';
 export { type ResumeWatchesOptions, resumeWatches } from './resume-watches.ts';
 export { type QueryEvent, runQuery } from './run-query.ts';
@@ -34,6 +37,8 @@ export {
 } from './schedules.ts';
 export {
   createMemorySnapshotStore,
+  type KeptNotification,
+  type NotificationInbox,
   type PersistedOrderSnapshot,
   type SnapshotStore,
   type StoredWatch,
@@ -51,5 +56,6 @@ export {
 } from './transitions.ts';
 export type * from './types.ts';
 export { WatchEngine } from './watch-engine.ts';
-export { type WatchOptions, type WatchOrderOptions, watchOrder } from './watch-order.ts';
+export type { WatchOptions, WatchRequest } from './watch-options.ts';
+export { type WatchOrderOptions, watchOrder } from './watch-order.ts';
 export { type WatchOrdersOptions, watchOrders } from './watch-orders.ts';

@@ -1,4 +1,4 @@
-import { TransportError } from '@tradestate/protocol';
+import { InvalidArgumentError, TransportError } from '@tradestate/protocol';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { type Cancellable, scheduleAt } from './clock.ts';
 
@@ -30,10 +30,11 @@ export interface Limiter {
  * ```
  */
 export interface LimiterOptions {
-  /** Never more grants than this in any window of 1000 ms. */
+  /** Never more grants than this in any window of 1000 ms: an integer, 1 or more. */
   readonly ratePerSecond: number;
   /**
-   * How many grants may go out at once after a quiet period (a token bucket); at most the rate. Default 1:
+   * How many grants may go out at once after a quiet period (a token bucket): an integer, 1 or more; more than
+   * the rate counts as the rate. Default 1:
    * grants spaced `1000 / ratePerSecond` ms apart. A larger burst sends up to a window's budget at once, and
    * since those requests reach WeChat after varying latencies (a socket pool, a busy event loop), some of
    * them land in the same second as the next window's: 5,000 watches under 100/s, counted by the sandbox,
@@ -78,10 +79,19 @@ const DELIVERY_MARGIN_MS = 1;
  * ```
  */
 export function createLimiter(options: LimiterOptions): Limiter {
-  const rate = options.ratePerSecond;
-  if (!Number.isInteger(rate) || rate < 1) throw new RangeError('ratePerSecond must be an integer of at least 1');
-  const burst = Math.min(rate, Math.max(1, Math.floor(options.burst ?? 1)));
+  const rate = options?.ratePerSecond;
+  if (typeof rate !== 'number' || !Number.isSafeInteger(rate) || rate < 1) {
+    throw new InvalidArgumentError(`createLimiter: ratePerSecond must be an integer, 1 or more (got ${shown(rate)})`);
+  }
+  const wanted = options.burst ?? 1;
+  if (typeof wanted !== 'number' || !Number.isSafeInteger(wanted) || wanted < 1) {
+    throw new InvalidArgumentError(`createLimiter: burst must be an integer, 1 or more (got ${shown(wanted)})`);
+  }
+  const burst = Math.min(rate, wanted);
   const scheduler = options.scheduler ?? asyncScheduler;
+  if (typeof scheduler.now !== 'function' || typeof scheduler.schedule !== 'function') {
+    throw new InvalidArgumentError('createLimiter: scheduler must be an object with now, schedule');
+  }
   const interval = WINDOW_MS / rate;
   /** The logged instants of the last `rate` grants; `log[oldest]` is the one the next grant replaces. */
   const log = new Float64Array(rate).fill(Number.NEGATIVE_INFINITY);
@@ -181,6 +191,11 @@ export function createLimiter(options: LimiterOptions): Limiter {
       });
     },
   };
+}
+
+/** A bad option as a message shows it: a number as it is, anything else by its kind. */
+function shown(value: unknown): string {
+  return typeof value === 'number' ? String(value) : `a ${typeof value}`;
 }
 
 function aborted(signal: AbortSignal | undefined): TransportError {

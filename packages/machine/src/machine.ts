@@ -2,6 +2,7 @@ import { TRADE_STATES, type TradeState } from '@tradestate/protocol';
 import { and, assign, not, setup } from 'xstate';
 import type { QueryActorInput, WaitActorInput } from './actors.ts';
 import { systemQueryActor, systemWaitActor } from './actors.ts';
+import { bindingMismatch, merchantOf } from './binding.ts';
 import { sameStoredOrder } from './outcome.ts';
 import { ACTIVE_STATES, classifyOutcome, type OrderStateName, type OutcomeClass, stateFor } from './transitions.ts';
 import type {
@@ -19,6 +20,11 @@ const MAX_ANOMALIES = 20;
 const DEFAULT_NOT_FOUND_GRACE_MS = 30_000;
 /** Every watch starts with this one empty list: anomalies are rare, and recording one copies the list. */
 const NO_ANOMALIES: readonly Anomaly[] = Object.freeze([]);
+/**
+ * A query brought forward (by an unverifiable notification, or one that failed the binding) starts no sooner than
+ * this after the previous one started: a flood of forged notifications costs at most one query a second.
+ */
+export const ASK_GAP_MS = 1000;
 
 /** The outcome an event carries, if any: answers and notifications are judged by the same rules. */
 function outcomeOf(event: OrderEvent): WatchOutcome | undefined {
@@ -33,13 +39,39 @@ function outcomeOf(event: OrderEvent): WatchOutcome | undefined {
   }
 }
 
+function sourceOf(event: OrderEvent): 'poll' | 'notification' {
+  return event.type === 'NOTIFY' ? 'notification' : 'poll';
+}
+
+/** The context is the binding: it carries `expect` and the merchant the polls showed. */
 function classOf(context: OrderContext, event: OrderEvent): OutcomeClass | undefined {
   const outcome = outcomeOf(event);
-  return outcome === undefined ? undefined : classifyOutcome(outcome, context.tradeState, context.query);
+  return outcome === undefined
+    ? undefined
+    : classifyOutcome(outcome, context.tradeState, context.query, context, sourceOf(event));
+}
+
+/** The field by which the event's order fails the binding, if it does. */
+function mismatchOf(context: OrderContext, event: OrderEvent): string | undefined {
+  const outcome = outcomeOf(event);
+  if (outcome?.kind !== 'order') return undefined;
+  const claimed = typeof outcome.tradeState === 'string' ? outcome.tradeState : undefined;
+  return bindingMismatch(outcome.order, claimed, context, sourceOf(event));
 }
 
 function eventTime(event: OrderEvent): number {
   return event.at;
+}
+
+/** When a query asked for at `at` may start: now, but no sooner than {@link ASK_GAP_MS} after the previous one. */
+function askAt(context: OrderContext, at: number): number {
+  return context.lastQueryAt === undefined ? at : Math.max(at, context.lastQueryAt + ASK_GAP_MS);
+}
+
+/** Whether a query asked for at `at` would come sooner than the one planned, and before the deadline. */
+function asksSooner(context: OrderContext, at: number): boolean {
+  const when = askAt(context, at);
+  return context.dueAt !== null && when < context.dueAt && when < context.deadlineAt;
 }
 
 /** What an `assign` of the machine is given. */
@@ -59,7 +91,10 @@ interface AssignArgs {
  * @internal
  */
 export const ORDER_ASSIGNMENTS = {
-  countAttempt: ({ context }: AssignArgs): Partial<OrderContext> => ({ attempts: context.attempts + 1 }),
+  countAttempt: ({ context, event }: AssignArgs): Partial<OrderContext> => ({
+    attempts: context.attempts + 1,
+    lastQueryAt: eventTime(event),
+  }),
   recordOrder: ({ context, event }: AssignArgs): Partial<OrderContext> => {
     const outcome = outcomeOf(event);
     if (outcome?.kind !== 'order' || typeof outcome.tradeState !== 'string') return {};
@@ -70,6 +105,23 @@ export const ORDER_ASSIGNMENTS = {
       notFoundSince: undefined,
       consecutiveErrors: 0,
       error: undefined,
+      // Only a verified poll answer (the client bound it to its merchant) teaches the watch its merchant.
+      merchant: context.merchant ?? (event.type === 'ANSWER' ? merchantOf(outcome.order) : undefined),
+    };
+  },
+  /** A poll answer that fails the binding: the end `ERROR`, with the order WeChat described kept for the operator. */
+  recordMismatch: ({ context, event }: AssignArgs): Partial<OrderContext> => {
+    const outcome = outcomeOf(event);
+    const field = mismatchOf(context, event);
+    if (outcome?.kind !== 'order' || field === undefined) return {};
+    return {
+      order: outcome.order,
+      error: {
+        code: 'MISMATCH',
+        message: `the answer's ${field} is not what this watch is bound to (its expect, or its merchant)`,
+        retryable: false,
+        field,
+      },
     };
   },
   recordNotFound: ({ context, event }: AssignArgs): Partial<OrderContext> => ({
@@ -94,7 +146,8 @@ export const ORDER_ASSIGNMENTS = {
       kind !== 'backwards' &&
       kind !== 'unknown-trade-state' &&
       kind !== 'foreign-order' &&
-      kind !== 'not-found-after-order'
+      kind !== 'not-found-after-order' &&
+      kind !== 'mismatch'
     ) {
       return {};
     }
@@ -106,15 +159,12 @@ export const ORDER_ASSIGNMENTS = {
         : outcome.kind === 'not-found'
           ? 'ORDERNOTEXIST'
           : undefined;
-    const anomaly: Anomaly = {
-      kind,
-      source: event.type === 'NOTIFY' ? 'notification' : 'poll',
-      at: eventTime(event),
-      from: context.tradeState,
-      to,
-    };
+    const base = { kind, source: sourceOf(event), at: eventTime(event), from: context.tradeState, to };
+    const anomaly: Anomaly = kind === 'mismatch' ? { ...base, field: mismatchOf(context, event) } : base;
     return { anomalies: [...context.anomalies, anomaly].slice(-MAX_ANOMALIES) };
   },
+  /** A reason to ask: the next query comes at once, or as soon as the gap after the previous one allows. */
+  bringForward: ({ context, event }: AssignArgs): Partial<OrderContext> => ({ dueAt: askAt(context, event.at) }),
   /** The next due time comes with the answer: the driver asked the schedule, the machine stays pure. */
   planNext: ({ event }: AssignArgs): Partial<OrderContext> => {
     if (event.type !== 'ANSWER' && event.type !== 'QUERY_FAILED') return {};
@@ -138,9 +188,7 @@ const orderSetup = setup({
     movesTo: ({ context, event }, params: { tradeState: TradeState }) => {
       const outcome = outcomeOf(event);
       return (
-        outcome?.kind === 'order' &&
-        outcome.tradeState === params.tradeState &&
-        classifyOutcome(outcome, context.tradeState, context.query) === 'forward'
+        outcome?.kind === 'order' && outcome.tradeState === params.tradeState && classOf(context, event) === 'forward'
       );
     },
     outcomeIs: ({ context, event }, params: { classes: readonly OutcomeClass[] }) => {
@@ -154,6 +202,14 @@ const orderSetup = setup({
     deadlineReached: ({ context, event }) => eventTime(event) >= context.deadlineAt,
     isDue: ({ context, event }) => context.dueAt !== null && eventTime(event) >= context.dueAt,
     scheduleGaveUp: ({ context }) => context.dueAt === null,
+    /** The watch could not start (its schedule refused a first delay): the reason is a fatal error in context. */
+    startFailed: ({ context }) => context.dueAt === null && context.error !== undefined && !context.error.retryable,
+    /** A query asked for now may start now (the gap since the previous one has passed) and is sooner than planned. */
+    askNow: ({ context, event }) =>
+      askAt(context, eventTime(event)) <= eventTime(event) && asksSooner(context, eventTime(event)),
+    /** A query asked for now must wait for the gap, but still comes sooner than planned. */
+    askSooner: ({ context, event }) =>
+      askAt(context, eventTime(event)) > eventTime(event) && asksSooner(context, eventTime(event)),
   },
   actions: {
     countAttempt: assign(ORDER_ASSIGNMENTS.countAttempt),
@@ -161,7 +217,9 @@ const orderSetup = setup({
     recordNotFound: assign(ORDER_ASSIGNMENTS.recordNotFound),
     recordError: assign(ORDER_ASSIGNMENTS.recordError),
     recordAnomaly: assign(ORDER_ASSIGNMENTS.recordAnomaly),
+    recordMismatch: assign(ORDER_ASSIGNMENTS.recordMismatch),
     planNext: assign(ORDER_ASSIGNMENTS.planNext),
+    bringForward: assign(ORDER_ASSIGNMENTS.bringForward),
   },
 });
 
@@ -176,7 +234,9 @@ const ANOMALIES: readonly OutcomeClass[] = [
   'unknown-trade-state',
   'foreign-order',
   'not-found-after-order',
+  'mismatch',
 ];
+const MISMATCH = { type: 'outcomeIs', params: { classes: ['mismatch'] } } as const;
 
 /** One guarded transition per trade state a forward answer can lead to: the table of `transitions.ts`. */
 function forwardTransitions(withPlan: boolean): Transitions {
@@ -202,6 +262,8 @@ function forwardTransitions(withPlan: boolean): Transitions {
 /** What a poll answer (or failure) does in `querying`: forward, end, or back to `waiting` with the next due time. */
 function answerTransitions(): Transitions {
   return [
+    // A poll answer that fails the binding is a misconfiguration or another merchant's order: asking again cannot fix it.
+    { guard: MISMATCH, target: '#order.ERROR', actions: 'recordMismatch' },
     ...(forwardTransitions(true) as object[]),
     {
       guard: { type: 'outcomeIs', params: { classes: ['fatal-error'] } },
@@ -240,6 +302,20 @@ function notifyTransitions(): Transitions {
   ] as Transitions;
 }
 
+/**
+ * While waiting, a reason to ask (an `ASK`, or a notification that failed the binding: not believed, but a sign
+ * the order may have moved) brings the next query forward: to now, or, within {@link ASK_GAP_MS} of the previous
+ * query, to the end of that gap (re-entering `waiting`, so the wait restarts with the new due time). Otherwise
+ * (a query is due sooner anyway) the event falls through to the watching state's own transitions.
+ */
+function askTransitions(extraActions: readonly string[], guard?: typeof MISMATCH): Transitions {
+  const when = (timing: 'askNow' | 'askSooner') => (guard === undefined ? timing : and([guard, timing]));
+  return [
+    { guard: when('askNow'), target: 'querying', actions: [...extraActions] },
+    { guard: when('askSooner'), target: 'waiting', reenter: true, actions: [...extraActions, 'bringForward'] },
+  ] as Transitions;
+}
+
 /** A watching state: wait until due, query, judge the answer. `live` adds the invoked actors that drive it. */
 function watchingState(name: (typeof ACTIVE_STATES)[number], live: boolean): StateConfig {
   const timeUp: WatchEnd = name === 'PAID' ? 'SUCCESS' : 'DEADLINE';
@@ -251,7 +327,10 @@ function watchingState(name: (typeof ACTIVE_STATES)[number], live: boolean): Sta
     },
     states: {
       waiting: {
-        always: { guard: 'scheduleGaveUp', target: `#order.${timeUp}` },
+        always: [
+          { guard: 'startFailed', target: '#order.ERROR' },
+          { guard: 'scheduleGaveUp', target: `#order.${timeUp}` },
+        ],
         ...(live
           ? {
               invoke: {
@@ -268,6 +347,8 @@ function watchingState(name: (typeof ACTIVE_STATES)[number], live: boolean): Sta
             { guard: 'deadlineReached', target: `#order.${timeUp}` },
             { guard: 'isDue', target: 'querying' },
           ],
+          NOTIFY: askTransitions(['recordAnomaly'], MISMATCH),
+          ASK: askTransitions([]),
         },
       },
       querying: {
@@ -317,11 +398,12 @@ function endState(end: WatchEnd): StateConfig {
  * @internal
  */
 export function initialOrderContext(input: OrderMachineInput): OrderContext {
+  const { failure } = input;
   return {
     query: input.query,
     startedAt: input.startedAt,
     deadlineAt: input.deadlineAt,
-    dueAt: input.firstQueryAt === undefined ? input.startedAt : input.firstQueryAt,
+    dueAt: failure !== undefined ? null : input.firstQueryAt === undefined ? input.startedAt : input.firstQueryAt,
     notFoundGraceMs: input.notFoundGraceMs ?? DEFAULT_NOT_FOUND_GRACE_MS,
     followRefunds: input.followRefunds ?? false,
     attempts: 0,
@@ -331,7 +413,10 @@ export function initialOrderContext(input: OrderMachineInput): OrderContext {
     notFoundSince: undefined,
     lastOutcomeAt: undefined,
     anomalies: NO_ANOMALIES,
-    error: undefined,
+    error: failure === undefined ? undefined : { ...failure, retryable: false },
+    expect: input.expect,
+    merchant: input.merchant,
+    lastQueryAt: undefined,
   };
 }
 

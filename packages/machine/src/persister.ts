@@ -12,6 +12,11 @@ import type { PersistedOrderSnapshot, SnapshotStore } from './snapshot-store.ts'
 export interface Persister {
   /** Stores `snapshot` under `key`, or deletes the entry when `snapshot` is `undefined`. */
   write(key: string, snapshot: PersistedOrderSnapshot | undefined, at: number): void;
+  /**
+   * Runs any other write of the store (its notification inbox) in the same order as the snapshots: a
+   * notification is dropped from the inbox only after the snapshot that took it.
+   */
+  run(write: (store: SnapshotStore) => void | Promise<void>): void;
   /** Whether every write so far has reached the store. */
   readonly idle: boolean;
   /** Resolves once every write so far has reached the store (or failed and been reported). */
@@ -52,23 +57,27 @@ export function createPersister(store: SnapshotStore | undefined, onError: (erro
     );
     tail = settled;
   };
+  const run = (write: (target: SnapshotStore) => void | Promise<void>) => {
+    if (store === undefined) return;
+    if (tail !== undefined) {
+      follow(tail.then(() => write(store)));
+      return;
+    }
+    let result: void | Promise<void>;
+    try {
+      result = write(store);
+    } catch (error) {
+      report(error);
+      return;
+    }
+    // A synchronous store returns nothing: the write is done.
+    if (result !== undefined) follow(Promise.resolve(result));
+  };
   return {
     write(key, snapshot, at) {
-      if (store === undefined) return;
-      if (tail !== undefined) {
-        follow(tail.then(() => apply(store, key, snapshot, at)));
-        return;
-      }
-      let result: void | Promise<void>;
-      try {
-        result = apply(store, key, snapshot, at);
-      } catch (error) {
-        report(error);
-        return;
-      }
-      // A synchronous store returns nothing: the write is done.
-      if (result !== undefined) follow(Promise.resolve(result));
+      if (store !== undefined) run((target) => apply(target, key, snapshot, at));
     },
+    run,
     get idle() {
       return tail === undefined;
     },

@@ -129,13 +129,35 @@ export async function runQueryUnderSignal(
   try {
     if (deps.limiter !== undefined) await deps.limiter.acquire(queryKey(input.query), signal);
     if (signal.aborted) throw signal.reason;
-    const outcome = await deps.client.queryOrder(input.query, { signal });
+    // Raced against the signal: a client that ignores it (never resolves) must not keep the watch past its deadline.
+    const outcome = await untilAborted(Promise.resolve(deps.client.queryOrder(input.query, { signal })), signal);
     if (signal.aborted) return afterAbort(deps, input, signal);
     return plan(deps, input, toWatchOutcome(outcome), scheduler.now());
   } catch (error) {
     if (signal.aborted) return afterAbort(deps, input, signal);
     return plan(deps, input, { kind: 'error', ...toWatchError(error) }, scheduler.now());
   }
+}
+
+/**
+ * `promise`, or a rejection with the signal's reason as soon as it aborts, whichever comes first. The promise is
+ * still observed afterwards, so a late rejection of a client that ignored the signal is not unhandled.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** After an abort: the deadline's `TIMEOUT`, or nothing when the watch itself moved on. */

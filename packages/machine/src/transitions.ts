@@ -1,4 +1,5 @@
 import type { OrderQuery, TradeState } from '@tradestate/protocol';
+import { bindingMismatch, type OrderBinding } from './binding.ts';
 import type { WatchOutcome } from './types.ts';
 
 /**
@@ -109,24 +110,32 @@ export type OutcomeClass =
   | 'backwards'
   | 'unknown-trade-state'
   | 'foreign-order'
+  | 'mismatch'
   | 'not-found'
   | 'not-found-after-order'
   | 'retryable-error'
   | 'fatal-error';
 
+const NO_BINDING: OrderBinding = Object.freeze({});
+
 /**
- * Classifies an outcome against the forward-only table. The single place where answers and notifications
- * are judged, so both go through the same rules.
+ * Classifies an outcome against the forward-only table and the watch's binding (`expect`, and the merchant its
+ * polls showed: see {@link bindingMismatch}). The single place where answers and notifications are judged, so
+ * both go through the same rules. An order about the watched order that fails the binding is a `mismatch`,
+ * whatever state it claims.
  *
  * @example
  * ```ts
  * classifyOutcome({ kind: 'order', tradeState: 'SUCCESS', order }, 'NOTPAY', { outTradeNo: 'A1' }); // 'forward'
+ * classifyOutcome(paidOneFen, 'NOTPAY', { outTradeNo: 'A1' }, { expect: { totalFee: 100 } }); // 'mismatch'
  * ```
  */
 export function classifyOutcome(
   outcome: WatchOutcome,
   current: TradeState | undefined,
   query: OrderQuery,
+  binding: OrderBinding = NO_BINDING,
+  source: 'poll' | 'notification' = 'poll',
 ): OutcomeClass {
   switch (outcome.kind) {
     case 'error':
@@ -136,6 +145,8 @@ export function classifyOutcome(
     case 'order': {
       if (!isSameOrder(query, outcome.order)) return 'foreign-order';
       const next = outcome.tradeState;
+      const claimed = typeof next === 'string' ? next : undefined;
+      if (bindingMismatch(outcome.order, claimed, binding, source) !== undefined) return 'mismatch';
       if (typeof next !== 'string') return 'unknown-trade-state';
       if (next === current) return 'duplicate';
       return rankOf(next) > rankOf(current) ? 'forward' : 'backwards';

@@ -53,6 +53,29 @@ export interface WatchError {
   readonly code: string;
   readonly message: string;
   readonly retryable: boolean;
+  /**
+   * For a `MISMATCH` the watch's own binding found (its `expect`, or the merchant its polls showed): the wire
+   * field that differed (`total_fee`, `fee_type`, `mch_id`, …). Never a value.
+   */
+  readonly field?: string | undefined;
+}
+
+/**
+ * The merchant a watched order belongs to (`appid`, `mch_id`, and in service-provider mode `sub_appid`,
+ * `sub_mch_id`): given as a watch's `merchant`, or as the first verified poll answer named it (then only the
+ * fields the answer carried are present). A notification must name every one of them, equally, and no
+ * sub-merchant the merchant lacks, to be believed.
+ *
+ * @example
+ * ```ts
+ * const merchant: MerchantIds = { appId: 'wxd930ea5d5a258f4f', mchId: '10000100' };
+ * ```
+ */
+export interface MerchantIds {
+  readonly appId?: string | undefined;
+  readonly mchId?: string | undefined;
+  readonly subAppId?: string | undefined;
+  readonly subMchId?: string | undefined;
 }
 
 /**
@@ -98,15 +121,21 @@ export type WatchOutcome =
  * - `unknown-trade-state`: a `trade_state` this library does not know.
  * - `not-found-after-order`: ORDERNOTEXIST after the order had been seen.
  * - `foreign-order`: an answer or notification naming another order than the one watched.
+ * - `mismatch`: a notification about the watched order that fails its binding: another amount or currency than
+ *   `expect`, a paid order without its amount, or another merchant (`appid`, `mch_id`, `sub_appid`,
+ *   `sub_mch_id`) than the watch's `merchant` or, without one, the verified polls showed. `field` names which. Not believed; the next query is brought
+ *   forward instead. (A poll answer that fails the binding ends the watch `ERROR` with code `MISMATCH`.)
  *
  * @example
  * ```ts
- * for (const a of watch.anomalies) console.warn(a.kind, a.from, '→', a.to);
+ * for (const a of watch.anomalies) console.warn(a.kind, a.field ?? '', a.from, '→', a.to);
  * ```
  */
 export interface Anomaly {
-  readonly kind: 'backwards' | 'unknown-trade-state' | 'not-found-after-order' | 'foreign-order';
+  readonly kind: 'backwards' | 'unknown-trade-state' | 'not-found-after-order' | 'foreign-order' | 'mismatch';
   readonly source: 'poll' | 'notification';
+  /** For a `mismatch`: the wire field that differed (`total_fee`, `fee_type`, `mch_id`, …). Never a value. */
+  readonly field?: string | undefined;
   /** When the answer arrived (epoch ms). */
   readonly at: number;
   /** The state the watch was in. */
@@ -146,6 +175,15 @@ export interface OrderContext {
    * no good answer came after it (why the watch ran out).
    */
   readonly error: WatchError | undefined;
+  /**
+   * The amount the order must have been paid, bound on every channel. Optional (like the two fields below) so
+   * that snapshots persisted before it existed still resume: absent means not bound.
+   */
+  readonly expect?: WatchExpectation | undefined;
+  /** The merchant the watch was given, else the one the first verified poll answer named; both channels bind it. */
+  readonly merchant?: MerchantIds | undefined;
+  /** When the latest query started (entered `querying`): a brought-forward query comes no sooner than 1 s after. */
+  readonly lastQueryAt?: number | undefined;
 }
 
 /**
@@ -167,6 +205,15 @@ export interface OrderMachineInput {
   readonly notFoundGraceMs?: number | undefined;
   /** Keep watching after SUCCESS (state `PAID`) until REFUND or the deadline. Default false. */
   readonly followRefunds?: boolean | undefined;
+  /** The amount the order must have been paid (see {@link WatchExpectation}). */
+  readonly expect?: WatchExpectation | undefined;
+  /** The merchant the order belongs to, bound from the start (see {@link MerchantIds}); else learnt from the polls. */
+  readonly merchant?: MerchantIds | undefined;
+  /**
+   * A reason the watch cannot run, found before it started (its schedule refused to give a first delay): the
+   * watch ends `ERROR` with it at once. Must not be retryable.
+   */
+  readonly failure?: WatchError | undefined;
 }
 
 /**
@@ -175,7 +222,11 @@ export interface OrderMachineInput {
  *
  * - `DUE`: the wait ended; query now, or end if the deadline passed.
  * - `ANSWER` / `QUERY_FAILED`: the outcome of the query in flight, with the next delay the schedule chose.
- * - `NOTIFY`: a verified notification (or an outcome learnt elsewhere); it goes through the same guards.
+ * - `NOTIFY`: a verified notification (or an outcome learnt elsewhere); it goes through the same guards. One that
+ *   fails the watch's binding is an anomaly and brings the next query forward, like `ASK`.
+ * - `ASK`: something suggests the order changed (a notification that could not be verified names it): query
+ *   soon. Never changes a state; while waiting, the next query is brought forward to now, but no sooner than
+ *   1 s after the previous query started and never past the deadline; while querying it does nothing.
  * - `CANCEL`: stop watching.
  *
  * @example
@@ -198,6 +249,7 @@ export type OrderEvent =
       readonly nextDelayMs: number | null;
     }
   | { readonly type: 'NOTIFY'; readonly outcome: WatchOutcome; readonly at: number }
+  | { readonly type: 'ASK'; readonly at: number }
   | { readonly type: 'CANCEL'; readonly at: number };
 
 /**
@@ -234,6 +286,11 @@ export interface OrderWatch {
   readonly end: WatchEnd | undefined;
   /** Queries started so far. */
   readonly attempts: number;
+  /**
+   * The order as the latest believed answer described it (verified, about this merchant, order and amount). At
+   * end `ERROR` with code `MISMATCH`, the order the refused poll answer described, kept for the operator: never
+   * ship on it.
+   */
   readonly order: Order | undefined;
   readonly anomalies: readonly Anomaly[];
   /**

@@ -1,6 +1,7 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { StateValue } from 'xstate';
 import type { QueryActorDeps, QueryActorInput } from './actors.ts';
+import { type InboxEntry, keptFor, toInboxEntry } from './inbox.ts';
 import { pureOrderMachine } from './machine.ts';
 import {
   endOf,
@@ -10,14 +11,14 @@ import {
   type WatchSignature,
   writeSignature,
 } from './order-watch.ts';
-import { type NotificationInput, queryKey, toWatchOutcome } from './outcome.ts';
+import { isUnverified, queryKey, toWatchOutcome, type WatchNotification } from './outcome.ts';
 import { createPersister, type Persister } from './persister.ts';
 import { createPureStepper, type OrderState } from './pure-step.ts';
 import { QUERY_DEADLINE, runQueryUnderSignal } from './run-query.ts';
-import type { PersistedOrderSnapshot } from './snapshot-store.ts';
+import type { NotificationInbox, PersistedOrderSnapshot } from './snapshot-store.ts';
 import { TimerQueue } from './timer-queue.ts';
 import type { OrderContext, OrderEvent, OrderMachineInput, OrderWatch } from './types.ts';
-import type { WatchOptions } from './watch-order.ts';
+import type { WatchOptions } from './watch-options.ts';
 
 /**
  * One watched order: its {@link OrderState} (the snapshot's state value and context, not xstate's snapshot
@@ -51,6 +52,7 @@ export class WatchEngine {
   private readonly scheduler: SchedulerLike;
   private readonly timers: TimerQueue;
   private readonly persister: Persister;
+  private readonly inbox: NotificationInbox | undefined;
   private readonly step = createPureStepper();
   /** What every query of this engine runs with, built once rather than spread per query. */
   private readonly deps: QueryActorDeps & { readonly scheduler: SchedulerLike };
@@ -68,6 +70,7 @@ export class WatchEngine {
     // One timer queue holds every due time and, while an order is querying, its deadline.
     this.timers = new TimerQueue(this.scheduler, (key, now) => this.due(key, now));
     this.persister = createPersister(options.store, fail);
+    this.inbox = options.store?.inbox;
   }
 
   /** Orders still watched. */
@@ -85,11 +88,38 @@ export class WatchEngine {
     return this.persister.drained();
   }
 
-  /** Starts watching from a machine input; an order already watched is left as it is. */
-  start(input: OrderMachineInput): void {
+  /** Whether a watch of the order under `key` ({@link queryKey}) is held. */
+  holds(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  /**
+   * Starts watching from a machine input; an order already watched is left as it is. With a store that has an
+   * inbox, the new watch then takes what the inbox keeps for its order (unless `takeKept` is false: the caller
+   * hands those over itself).
+   */
+  start(input: OrderMachineInput, takeKept = true): void {
     const key = queryKey(input.query);
     if (this.stopped || this.entries.has(key)) return;
     this.track(key, this.step.initialState(input));
+    const inbox = this.inbox;
+    if (!takeKept || inbox === undefined || !this.entries.has(key)) return;
+    let found: readonly InboxEntry[] | Promise<readonly InboxEntry[]>;
+    try {
+      found = keptFor(inbox, input.query);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    const judge = (entries: readonly InboxEntry[]) => {
+      const wasHeld = this.entries.has(key);
+      for (const entry of entries) {
+        // Once one of them ended the watch, the rest are about an order whose end has been delivered.
+        if (!this.take(entry) && wasHeld && !this.stopped) this.release(entry);
+      }
+    };
+    if (Array.isArray(found)) judge(found);
+    else void (found as Promise<readonly InboxEntry[]>).then(judge, (error: unknown) => this.fail(error));
   }
 
   /** Resumes a persisted snapshot (from this engine or a live actor: only its state value and context count). */
@@ -99,19 +129,61 @@ export class WatchEngine {
     this.track(key, pureOrderMachine.resolveState({ value: persisted.value, context: persisted.context }));
   }
 
-  /** Routes a verified notification to the watch of the order it names, if any. */
-  notify(notification: NotificationInput): void {
+  /**
+   * Routes a notification to the watch of the order it names, if one is held, and tells whether one was: a
+   * verified one goes through the machine's guards (`NOTIFY`), an unverified one only asks for a query (`ASK`).
+   * `release` runs once the watch has durably judged it (its snapshot written), before an end it caused lets
+   * the stream complete.
+   */
+  notify(notification: WatchNotification, release?: () => void): boolean {
+    const at = this.scheduler.now();
+    if (isUnverified(notification)) {
+      return this.sendToHolders(keysOf(notification.query), { type: 'ASK', at }, release);
+    }
     const order =
       'kind' in notification ? (notification.kind === 'order' ? notification.order : undefined) : notification.order;
-    if (order === undefined) return;
-    const at = this.scheduler.now();
-    const outcome = toWatchOutcome(notification);
-    for (const key of [
-      order.outTradeNo === undefined ? undefined : queryKey({ outTradeNo: order.outTradeNo }),
-      order.transactionId === undefined ? undefined : queryKey({ transactionId: order.transactionId }),
-    ]) {
-      if (key !== undefined) this.send(key, { type: 'NOTIFY', outcome, at });
+    if (order === undefined) return false;
+    return this.sendToHolders(keysOf(order), { type: 'NOTIFY', outcome: toWatchOutcome(notification), at }, release);
+  }
+
+  /**
+   * A notification from the watches' stream: to the watch of its order, then out of the inbox (the notify route
+   * may have kept it first, see `keepNotification`); when no watch holds it, into the inbox, so that it is not
+   * lost (with a synchronous store, kept before this returns).
+   */
+  deliver(notification: WatchNotification): void {
+    const inbox = this.inbox;
+    const entry = inbox === undefined ? undefined : toInboxEntry(notification, this.scheduler.now());
+    if (inbox === undefined || entry === undefined) {
+      this.notify(notification);
+      return;
     }
+    const held = this.notify(notification, () => this.release(entry));
+    if (!held) this.persister.run(() => inbox.put(entry.key, entry.kept));
+  }
+
+  /**
+   * Hands a kept notification to the watch of its order and drops it from the inbox once judged; false, and it
+   * stays kept, when no watch holds its order.
+   */
+  take(entry: InboxEntry): boolean {
+    const { outcome } = entry.kept;
+    const event: OrderEvent = { type: 'NOTIFY', outcome, at: this.scheduler.now() };
+    return this.sendToHolders(keysOf(outcome.order), event, () => this.release(entry));
+  }
+
+  private release(entry: InboxEntry): void {
+    const inbox = this.inbox;
+    if (inbox !== undefined) this.persister.run(() => inbox.delete(entry.key, entry.kept));
+  }
+
+  /** Sends `event` to each held watch among `keys`; `release` runs after the last of them judged it. */
+  private sendToHolders(keys: readonly string[], event: OrderEvent, release: (() => void) | undefined): boolean {
+    const held = keys.filter((key) => this.entries.has(key));
+    for (let i = 0; i < held.length; i++) {
+      this.send(held[i] as string, event, i === held.length - 1 ? release : undefined);
+    }
+    return held.length > 0;
   }
 
   /** Ends every watch with `CANCELLED`. */
@@ -141,18 +213,24 @@ export class WatchEngine {
     else this.send(key, { type: 'DUE', at: now });
   }
 
-  private send(key: string, event: OrderEvent): void {
+  private send(key: string, event: OrderEvent, release?: () => void): void {
     const entry = this.entries.get(key);
     if (entry === undefined || this.stopped) return;
     const next = this.step.advance(entry, event);
-    if (next === entry) return;
+    if (next === entry) {
+      release?.();
+      return;
+    }
     entry.value = next.value;
     entry.context = next.context;
-    this.settle(key, entry);
+    this.settle(key, entry, release);
   }
 
-  /** After every step: emit a change, persist, and start whatever the new state needs (a wait or a query). */
-  private settle(key: string, entry: Entry): void {
+  /**
+   * After every step: emit a change, persist, and start whatever the new state needs (a wait or a query).
+   * `release` (a kept notification this step judged) runs after the step's own writes.
+   */
+  private settle(key: string, entry: Entry, release?: () => void): void {
     const { value, context } = entry;
     const state = stateNameOf(value);
     const done = endOf(state) !== undefined;
@@ -193,6 +271,7 @@ export class WatchEngine {
       // control returns to the event loop, so a crash can neither lose nor repeat this end.
       if (watch.done) this.persister.write(key, undefined, now);
     }
+    release?.();
     if (done) this.ended?.();
   }
 
@@ -217,4 +296,12 @@ export class WatchEngine {
       (error) => this.fail(error),
     );
   }
+}
+
+/** The keys a watch of this order may be held under: by its `out_trade_no`, by its `transaction_id`. */
+function keysOf(ids: { readonly outTradeNo?: string | undefined; readonly transactionId?: string | undefined }) {
+  const keys: string[] = [];
+  if (ids.outTradeNo !== undefined) keys.push(queryKey({ outTradeNo: ids.outTradeNo }));
+  if (ids.transactionId !== undefined) keys.push(queryKey({ transactionId: ids.transactionId }));
+  return keys;
 }

@@ -1,48 +1,25 @@
-import type { OrderQuery, OrderQueryClient } from '@tradestate/protocol';
-import { asyncScheduler, Observable, ReplaySubject, type SchedulerLike, share } from 'rxjs';
+import type { OrderQuery } from '@tradestate/protocol';
+import { asyncScheduler, Observable, ReplaySubject, share } from 'rxjs';
 import { createActor, type InspectionEvent, type Snapshot, type Observer as XObserver } from 'xstate';
 import { bindWatchDependencies } from './actors.ts';
-import type { Limiter } from './limiter.ts';
+import { type InboxEntry, keptFor, toInboxEntry } from './inbox.ts';
 import { orderMachine } from './machine.ts';
 import { toOrderWatch, watchChanged } from './order-watch.ts';
-import { concernsOrder, type NotificationInput, queryKey, toWatchOutcome } from './outcome.ts';
+import {
+  concernsOrder,
+  isUnverified,
+  queryKey,
+  sameOrderQuery,
+  toWatchOutcome,
+  type WatchNotification,
+} from './outcome.ts';
 import { createPersister } from './persister.ts';
-import { type JitterOptions, nextDelay, type Schedule } from './schedules.ts';
-import type { PersistedOrderSnapshot, SnapshotStore } from './snapshot-store.ts';
-import type { OrderMachineInput, OrderWatch, WatchExpectation } from './types.ts';
+import type { PersistedOrderSnapshot } from './snapshot-store.ts';
+import type { OrderEvent, OrderWatch } from './types.ts';
+import { assertMethods, assertQuery } from './validate.ts';
+import { assertWatchOptions, type WatchOptions, watchInput } from './watch-options.ts';
 
-/**
- * Options shared by `watchOrder` and `watchOrders`.
- *
- * @example
- * ```ts
- * const common: WatchOptions = { client, schedule: schedules.native, deadline: 60_000 };
- * ```
- */
-export interface WatchOptions {
-  readonly client: OrderQueryClient;
-  readonly schedule: Schedule;
-  /** Milliseconds after the watch starts, or an instant. */
-  readonly deadline: number | Date;
-  /** A limiter shared with other watches of the same merchant. */
-  readonly limiter?: Limiter | undefined;
-  /** Aborting ends the watch with `CANCELLED` (and aborts the query in flight). */
-  readonly signal?: AbortSignal | undefined;
-  /** The clock and timers; default rxjs's `asyncScheduler`. Pass a `TestScheduler` for virtual time. */
-  readonly scheduler?: SchedulerLike | undefined;
-  readonly jitter?: JitterOptions | undefined;
-  /** How long ORDERNOTEXIST is tolerated before `NOT_FOUND`. Default 30 000 ms. */
-  readonly notFoundGraceMs?: number | undefined;
-  /** Keep watching after SUCCESS until REFUND or the deadline (which then ends `SUCCESS`). */
-  readonly followRefunds?: boolean | undefined;
-  /**
-   * The amount the order must have been paid, bound on every channel (polls and notifications). For
-   * `watchOrders`, a per-order `expect` given with the order takes precedence.
-   */
-  readonly expect?: WatchExpectation | undefined;
-  /** Persist each change under `queryKey(query)`; the entry is deleted once the end has been emitted. */
-  readonly store?: SnapshotStore | undefined;
-}
+export { type WatchOptions, watchInput } from './watch-options.ts';
 
 /**
  * Options of {@link watchOrder}.
@@ -54,39 +31,16 @@ export interface WatchOptions {
  */
 export interface WatchOrderOptions extends WatchOptions {
   readonly query: OrderQuery;
-  /** Verified notifications (or outcomes) about this order; others are ignored. A SUCCESS ends the watch at once. */
-  readonly notifications?: Observable<NotificationInput> | undefined;
+  /**
+   * Notifications about this order; others are ignored. A verified one goes through the machine's guards (a
+   * SUCCESS bound to `expect` ends the watch at once); an {@link UnverifiedNotification} only brings the next
+   * query forward.
+   */
+  readonly notifications?: Observable<WatchNotification> | undefined;
   /** Xstate inspection of the live actor (Stately's inspector format). */
   readonly inspect?: ((event: InspectionEvent) => void) | XObserver<InspectionEvent> | undefined;
   /** Resume from a snapshot a live watch persisted (`store.get(queryKey(query))?.snapshot`). */
   readonly snapshot?: PersistedOrderSnapshot | undefined;
-}
-
-/**
- * The machine input a watch starts with: times from the clock, the first query where the schedule puts it.
- *
- * @example
- * ```ts
- * const input = watchInput(options, options.query, asyncScheduler);
- * ```
- */
-export function watchInput(options: WatchOptions, query: OrderQuery, scheduler: SchedulerLike): OrderMachineInput {
-  const startedAt = scheduler.now();
-  const deadlineAt = options.deadline instanceof Date ? options.deadline.getTime() : startedAt + options.deadline;
-  const first = nextDelay(
-    options.schedule,
-    0,
-    { kind: 'start', tradeState: undefined, consecutiveErrors: 0, elapsedMs: 0 },
-    options.jitter,
-  );
-  return {
-    query,
-    startedAt,
-    deadlineAt,
-    firstQueryAt: first === null ? null : startedAt + first,
-    notFoundGraceMs: options.notFoundGraceMs,
-    followRefunds: options.followRefunds,
-  };
 }
 
 /**
@@ -95,12 +49,15 @@ export function watchInput(options: WatchOptions, query: OrderQuery, scheduler: 
  * after the previous answer, at the schedule's delay. Unsubscribing aborts the request in flight. The
  * stream is shared: subscribers at the same time share one actor and one query stream; late subscribers get
  * the latest watch first; when the last one leaves, polling stops (`share` with reset on ref-count zero).
- * A fatal answer (wrong key, NOAUTH, another order's answer) ends the watch with `end: 'ERROR'` and `error`.
+ * A fatal answer (wrong key, NOAUTH, another order's answer, an amount other than `expect`) ends the watch with
+ * `end: 'ERROR'` and `error`. The deadline holds even against a client that ignores its abort signal. Options
+ * are checked at the call: a bad one throws `InvalidArgumentError`. With a `store` that has an inbox, the watch
+ * takes the notifications kept there for its order when it starts.
  *
  * @example
  * ```ts
  * const client = createPayClient({ appId, mchId, key });
- * watchOrder({ client, query: { outTradeNo: 'A1' }, schedule: schedules.native, deadline: 60_000 })
+ * watchOrder({ client, query: { outTradeNo: 'A1' }, schedule: schedules.native, deadline: 60_000, expect: { totalFee: 100 } })
  *   .subscribe((w) => {
  *     if (w.end === 'SUCCESS') ship(w.order);
  *     else if (w.done) console.log('no payment:', w.end);
@@ -108,13 +65,17 @@ export function watchInput(options: WatchOptions, query: OrderQuery, scheduler: 
  * ```
  */
 export function watchOrder(options: WatchOrderOptions): Observable<OrderWatch> {
+  assertWatchOptions(options, 'watchOrder', { client: true, deadline: true });
+  assertQuery(options.query, 'watchOrder');
+  assertMethods(options.notifications, 'watchOrder', 'notifications', ['subscribe'], true);
   const source = new Observable<OrderWatch>((subscriber) => {
     const scheduler = options.scheduler ?? asyncScheduler;
     const key = queryKey(options.query);
     const persister = createPersister(options.store, (error) => subscriber.error(error));
+    const inbox = options.store?.inbox;
     const inspect = options.inspect === undefined ? {} : { inspect: options.inspect };
     // xstate requires `input` with a snapshot too; a restored actor takes everything from the snapshot.
-    const input = watchInput(options, options.query, scheduler);
+    const input = watchInput(options, { query: options.query }, scheduler);
     const actor =
       options.snapshot === undefined
         ? createActor(orderMachine, { input, ...inspect })
@@ -128,6 +89,13 @@ export function watchOrder(options: WatchOrderOptions): Observable<OrderWatch> {
     });
     let last: OrderWatch | undefined;
     let completing = false;
+    /** A kept notification the event being sent judges: dropped from the inbox after the step's own writes. */
+    let releasing: InboxEntry | undefined;
+    const release = () => {
+      const entry = releasing;
+      releasing = undefined;
+      if (entry !== undefined && inbox !== undefined) persister.run(() => inbox.delete(entry.key, entry.kept));
+    };
     const publish = () => {
       const snapshot = actor.getSnapshot();
       const watch = toOrderWatch(snapshot.value, snapshot.context);
@@ -140,6 +108,7 @@ export function watchOrder(options: WatchOrderOptions): Observable<OrderWatch> {
         // synchronous store it is gone before anything else runs: a crash can neither lose nor repeat this end.
         if (watch.done) persister.write(key, undefined, scheduler.now());
       }
+      release();
       if (watch.done && !completing) {
         completing = true;
         // A subscriber that closes the store on completion must find every write of this watch done.
@@ -147,16 +116,55 @@ export function watchOrder(options: WatchOrderOptions): Observable<OrderWatch> {
         else void persister.drained().then(() => subscriber.complete());
       }
     };
+    /** Sends an event that judges a notification; `entry` leaves the inbox once the watch has taken it. */
+    const judge = (event: OrderEvent, entry: InboxEntry | undefined) => {
+      if (actor.getSnapshot().status !== 'active') return;
+      releasing = entry;
+      actor.send(event);
+      release();
+    };
     const actorSubscription = actor.subscribe({ next: publish, error: (error) => subscriber.error(error) });
     const cancel = () => actor.send({ type: 'CANCEL', at: scheduler.now() });
     options.signal?.addEventListener('abort', cancel, { once: true });
     actor.start();
     publish();
+    if (inbox !== undefined) {
+      const takeAll = (entries: readonly InboxEntry[]) => {
+        const wasActive = actor.getSnapshot().status === 'active';
+        for (const entry of entries) {
+          if (actor.getSnapshot().status === 'active') {
+            judge({ type: 'NOTIFY', outcome: entry.kept.outcome, at: scheduler.now() }, entry);
+          } else if (wasActive) {
+            // Ended by one kept before it: the rest are about an order whose end has been delivered.
+            releasing = entry;
+            release();
+          }
+        }
+      };
+      try {
+        const found = keptFor(inbox, options.query);
+        if (Array.isArray(found)) takeAll(found);
+        else void (found as Promise<readonly InboxEntry[]>).then(takeAll, (error: unknown) => subscriber.error(error));
+      } catch (error) {
+        subscriber.error(error);
+      }
+    }
+    /** Whether an unverified notification names this order (by the query, or by the ids the order has shown). */
+    const asksAboutThis = (query: OrderQuery) => {
+      const order = actor.getSnapshot().context.order;
+      const known = order?.transactionId === undefined ? undefined : { transactionId: order.transactionId };
+      return sameOrderQuery(query, options.query) || (known !== undefined && sameOrderQuery(query, known));
+    };
     // Subscribed after start so a notification already waiting is judged before the first poll answers.
     const notifications = options.notifications?.subscribe({
       next: (notification) => {
-        if (concernsOrder(notification, options.query)) {
-          actor.send({ type: 'NOTIFY', outcome: toWatchOutcome(notification), at: scheduler.now() });
+        const at = scheduler.now();
+        if (isUnverified(notification)) {
+          if (asksAboutThis(notification.query)) judge({ type: 'ASK', at }, undefined);
+        } else if (concernsOrder(notification, options.query)) {
+          // The notify route may have kept it (keepNotification): once judged here it leaves the inbox.
+          const entry = inbox === undefined ? undefined : toInboxEntry(notification, at);
+          judge({ type: 'NOTIFY', outcome: toWatchOutcome(notification), at }, entry);
         }
       },
     });

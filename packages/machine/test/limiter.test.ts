@@ -1,4 +1,4 @@
-import { TransportError } from '@tradestate/protocol';
+import { InvalidArgumentError, TransportError } from '@tradestate/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createLimiter } from '../src/index.ts';
@@ -198,8 +198,24 @@ describe('createLimiter', () => {
     expect(limiter.pending).toBe(0);
   });
 
-  it('refuses a rate that is not a positive integer', () => {
-    expect(() => createLimiter({ ratePerSecond: 0 })).toThrow(RangeError);
-    expect(() => createLimiter({ ratePerSecond: 2.5 })).toThrow(RangeError);
+  it('refuses a rate that is not a positive integer with an InvalidArgumentError naming it', () => {
+    for (const ratePerSecond of [0, 2.5, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => createLimiter({ ratePerSecond })).toThrow(InvalidArgumentError);
+      expect(() => createLimiter({ ratePerSecond })).toThrow(/ratePerSecond/);
+    }
+    expect(() => createLimiter({ ratePerSecond: '5' as unknown as number })).toThrow(InvalidArgumentError);
+  });
+
+  it('refuses a burst that is not a positive integer (NaN would stop limiting), and caps one above the rate', async () => {
+    for (const burst of [Number.NaN, 0, -2, 1.5, Number.POSITIVE_INFINITY]) {
+      expect(() => createLimiter({ ratePerSecond: 5, burst })).toThrow(InvalidArgumentError);
+      expect(() => createLimiter({ ratePerSecond: 5, burst })).toThrow(/burst/);
+    }
+    const clock = new VirtualClock();
+    const limiter = createLimiter({ ratePerSecond: 2, burst: 50, scheduler: clock.scheduler });
+    let granted = 0;
+    for (let i = 0; i < 10; i++) void limiter.acquire(`k${i}`).then(() => granted++);
+    await clock.advanceTo(999);
+    expect(granted).toBe(2);
   });
 });

@@ -13,8 +13,9 @@ import {
   pureOrderMachine,
   rankOf,
   stateNameOf,
+  type WatchOutcome,
 } from '../src/index.ts';
-import { watchOutcome } from './fixtures.ts';
+import { storedOrder, watchOutcome } from './fixtures.ts';
 
 const DEADLINE = 1000;
 const input = (followRefunds: boolean): OrderMachineInput => ({
@@ -23,6 +24,20 @@ const input = (followRefunds: boolean): OrderMachineInput => ({
   deadlineAt: DEADLINE,
   notFoundGraceMs: 0,
   followRefunds,
+  // The fixture's orders are of 101 fen, from merchant 10000100.
+  expect: { totalFee: 101 },
+});
+
+/** An outcome about G1 that fails the binding: another amount, or another merchant than the polls showed. */
+const wrongAmount = (tradeState: TradeState): WatchOutcome => ({
+  kind: 'order',
+  tradeState,
+  order: { ...storedOrder('G1'), totalFee: 1 },
+});
+const otherMerchant = (tradeState: TradeState): WatchOutcome => ({
+  kind: 'order',
+  tradeState,
+  order: { ...storedOrder('G1'), mchId: '10000200' },
 });
 
 /** A finite alphabet: every kind of event the drivers send, at times that exercise each guard. */
@@ -38,6 +53,10 @@ const EVENTS: readonly OrderEvent[] = [
   { type: 'QUERY_FAILED', error: { code: 'SYSTEMERROR', message: 'busy', retryable: true }, at: 100, nextDelayMs: 10 },
   { type: 'QUERY_FAILED', error: { code: 'NOAUTH', message: 'no', retryable: false }, at: 100, nextDelayMs: null },
   { type: 'CANCEL', at: 100 },
+  { type: 'ASK', at: 100 },
+  { type: 'ANSWER', outcome: wrongAmount('SUCCESS'), at: 100, nextDelayMs: 10 },
+  { type: 'NOTIFY', outcome: wrongAmount('SUCCESS'), at: 100 },
+  { type: 'NOTIFY', outcome: otherMerchant('SUCCESS'), at: 100 },
 ];
 
 /** Graph vertices are state values: context (attempts, times) would make the graph infinite. */
@@ -114,6 +133,77 @@ describe('orderMachine model (xstate/graph)', () => {
       }
     }
     expect(attempted).toBeGreaterThan(20);
+  });
+
+  it('a notification failing the binding, or an ASK, never moves the trade state; the same poll answer ends ERROR', () => {
+    let refused = 0;
+    for (const path of paths(true)) {
+      if (path.state.status !== 'active') continue;
+      const from = stateNameOf(path.state.value);
+      const context = path.state.context;
+      const events: OrderEvent[] = [
+        { type: 'NOTIFY', outcome: wrongAmount('SUCCESS'), at: 200 },
+        { type: 'ASK', at: 200 },
+        ...(context.merchant === undefined
+          ? []
+          : [{ type: 'NOTIFY', outcome: otherMerchant('SUCCESS'), at: 200 } as const]),
+      ];
+      for (const event of events) {
+        const [next] = transition(pureOrderMachine, path.state, event);
+        expect(stateNameOf(next.value)).toBe(from);
+        expect(next.context.tradeState).toBe(context.tradeState);
+        expect(next.context.order).toBe(context.order);
+        if (event.type === 'NOTIFY') {
+          expect(next.context.anomalies.at(-1)).toMatchObject({ kind: 'mismatch', source: 'notification' });
+          refused += 1;
+        } else expect(next.context.anomalies).toBe(context.anomalies);
+      }
+      if (path.state.matches({ [from]: 'querying' } as never)) {
+        const [next] = transition(pureOrderMachine, path.state, {
+          type: 'ANSWER',
+          outcome: wrongAmount('SUCCESS'),
+          at: 200,
+          nextDelayMs: 10,
+        });
+        expect(stateNameOf(next.value)).toBe('ERROR');
+        expect(next.context.error).toMatchObject({ code: 'MISMATCH', field: 'total_fee', retryable: false });
+        expect(next.context.order?.totalFee).toBe(1); // what WeChat said, kept for the operator
+      }
+    }
+    expect(refused).toBeGreaterThanOrEqual(10); // every watching state, waiting and querying
+  });
+
+  it('while waiting, a reason to ask brings the query to now, or to 1 s after the previous one, never later', () => {
+    let checked = 0;
+    for (const path of paths(true)) {
+      const from = stateNameOf(path.state.value);
+      if (path.state.status !== 'active' || !path.state.matches({ [from]: 'waiting' } as never)) continue;
+      // The next query planned at 900; the previous one started long ago, 500 ms ago, or just now.
+      for (const [lastQueryAt, expected] of [
+        [-5000, 'now'],
+        [-500, 500],
+        [150, 'unchanged'],
+      ] as const) {
+        const waiting = pureOrderMachine.resolveState({
+          value: path.state.value,
+          context: { ...path.state.context, dueAt: 900, lastQueryAt },
+        });
+        for (const event of [
+          { type: 'ASK', at: 200 },
+          { type: 'NOTIFY', outcome: wrongAmount('SUCCESS'), at: 200 },
+        ] as const) {
+          const [next] = transition(pureOrderMachine, waiting, event);
+          expect(stateNameOf(next.value)).toBe(from);
+          if (expected === 'now') expect(next.matches({ [from]: 'querying' } as never)).toBe(true);
+          else {
+            expect(next.matches({ [from]: 'waiting' } as never)).toBe(true);
+            expect(next.context.dueAt).toBe(expected === 'unchanged' ? 900 : expected);
+          }
+          checked += 1;
+        }
+      }
+    }
+    expect(checked).toBe(5 * 3 * 2); // five watching states, three timings, two reasons
   });
 
   it('ends refuse everything: the snapshot does not change', () => {

@@ -58,29 +58,42 @@ describe('createPureStepper', () => {
 });
 
 describe('createPureStepper().advance', () => {
-  const input = (followRefunds: boolean) => ({
+  /** Unbound, bound to an amount (the merchant learnt from the polls), or to an amount and a given merchant. */
+  const input = (followRefunds: boolean, binding: number) => ({
     query: { outTradeNo: 'G1' },
     startedAt: 0,
     deadlineAt: 10_000,
     notFoundGraceMs: 300,
     followRefunds,
+    ...(binding > 0 ? { expect: { totalFee: 101 } } : {}),
+    ...(binding > 1 ? { merchant: { mchId: '10000100' } } : {}),
   });
   const other = { outTradeNo: 'OTHER', transactionId: undefined } as unknown as StoredOrder;
   const mine = { outTradeNo: 'G1', transactionId: '4200000001' } as unknown as StoredOrder;
+  // The binding's cases: the right amount and merchant, another amount, another merchant.
+  const paid = { ...mine, mchId: '10000100', totalFee: 101 } as StoredOrder;
+  const wrongAmount = { ...paid, totalFee: 1 } as StoredOrder;
+  const otherMerchant = { ...paid, mchId: '10000200' } as StoredOrder;
   const tradeStates = ['NOTPAY', 'USERPAYING', 'ACCEPT', 'SUCCESS', 'REFUND', 'CLOSED', 'REVOKED', 'PAYERROR'] as const;
 
   /** Every kind of event the drivers send, including the anomalies (foreign order, unknown state). */
   function randomEvent(random: () => number, at: number): OrderEvent {
     const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
-    const nextDelayMs = random() < 0.05 ? null : Math.floor(random() * 400);
+    // Mostly short delays; some long enough that a query asked for 1 s after the previous one comes sooner.
+    const nextDelayMs =
+      random() < 0.05 ? null : random() < 0.3 ? 1500 + Math.floor(random() * 2000) : Math.floor(random() * 400);
     const outcome = () =>
       pick([
         { kind: 'order' as const, tradeState: pick(tradeStates), order: mine },
+        { kind: 'order' as const, tradeState: pick(tradeStates), order: paid },
+        { kind: 'order' as const, tradeState: pick(tradeStates), order: paid },
+        { kind: 'order' as const, tradeState: pick(tradeStates), order: wrongAmount },
+        { kind: 'order' as const, tradeState: pick(tradeStates), order: otherMerchant },
         { kind: 'order' as const, tradeState: pick(tradeStates), order: other },
         { kind: 'order' as const, tradeState: { unknown: 'FROZEN' }, order: mine },
         { kind: 'not-found' as const, message: 'ORDERNOTEXIST' },
       ]);
-    switch (pick(['DUE', 'DUE', 'DUE', 'ANSWER', 'ANSWER', 'FAILED', 'NOTIFY', 'CANCEL'] as const)) {
+    switch (pick(['DUE', 'DUE', 'DUE', 'ANSWER', 'ANSWER', 'FAILED', 'NOTIFY', 'NOTIFY', 'ASK', 'CANCEL'] as const)) {
       case 'DUE':
         return { type: 'DUE', at };
       case 'ANSWER':
@@ -94,20 +107,23 @@ describe('createPureStepper().advance', () => {
         };
       case 'NOTIFY':
         return { type: 'NOTIFY', outcome: outcome(), at };
+      case 'ASK':
+        return { type: 'ASK', at };
       case 'CANCEL':
         return random() < 0.2 ? { type: 'CANCEL', at } : { type: 'DUE', at };
     }
   }
 
-  it('equals xstate’s transition on 400 seeded random lives, step by step', () => {
+  it('equals xstate’s transition on 600 seeded random lives, step by step, bound and unbound, asked early or not', () => {
     let cached = 0;
     let changed = 0;
     let steps = 0;
-    for (let seed = 1; seed <= 400; seed++) {
+    const kinds = new Set<string>();
+    for (let seed = 1; seed <= 600; seed++) {
       const random = seededRandom(seed);
       const step = createPureStepper();
       const followRefunds = seed % 2 === 0;
-      let theirs = initialTransition(pureOrderMachine, input(followRefunds))[0];
+      let theirs = initialTransition(pureOrderMachine, input(followRefunds, seed % 3))[0];
       let ours = { value: theirs.value, context: theirs.context };
       let at = 0;
       while (theirs.status === 'active' && at < 12_000) {
@@ -124,10 +140,25 @@ describe('createPureStepper().advance', () => {
           if (step.fullSteps === before) cached++;
         }
         steps++;
+        for (const anomaly of after.context.anomalies) kinds.add(anomaly.kind);
+        if (after.context.error?.code === 'MISMATCH') kinds.add('MISMATCH');
+        if (event.type === 'ASK' && after !== theirs) kinds.add('asked');
         ours = next;
         theirs = after;
       }
     }
+    // The lives went through every new rule: refused notifications, ended polls, queries brought forward.
+    expect([...kinds].sort()).toEqual(
+      [
+        'MISMATCH',
+        'asked',
+        'backwards',
+        'foreign-order',
+        'mismatch',
+        'not-found-after-order',
+        'unknown-trade-state',
+      ].sort(),
+    );
     // Changes other than an end (the poll cycle, anomalies, errors) come from the cache, not xstate's full step.
     expect(steps).toBeGreaterThan(4000);
     expect(cached / changed).toBeGreaterThan(0.75);

@@ -8,11 +8,12 @@ import {
   type OrderWatch,
   resumeWatches,
   type Schedule,
+  type WatchRequest,
   watchOrder,
   watchOrders,
 } from '@tradestate/machine';
 import { createSqliteSnapshotStore } from '@tradestate/machine/sqlite';
-import { createPayClient, type OrderQuery } from '@tradestate/protocol';
+import { createPayClient } from '@tradestate/protocol';
 import { defaultMerchant } from '@tradestate/sandbox';
 import { from, merge, type Observable } from 'rxjs';
 
@@ -20,6 +21,8 @@ import { from, merge, type Observable } from 'rxjs';
 export interface CrashPlanEntry {
   readonly outTradeNo: string;
   readonly followRefunds: boolean;
+  /** The order's amount: every watch is bound to it, and the binding must survive the crash in the store. */
+  readonly totalFee: number;
 }
 
 const { values } = parseArgs({
@@ -50,18 +53,26 @@ const client = createPayClient({
 });
 const limiter = createLimiter({ ratePerSecond: Number(values.rate) });
 const schedule: Schedule = (_attempt, last) => (last.kind === 'retryable-error' ? 400 : 200);
-const common = { client, store, limiter, schedule, deadline: 60_000 };
+const merchant = { appId: defaultMerchant.appId, mchId: defaultMerchant.mchId };
+const common = { client, store, limiter, schedule, deadline: 60_000, merchant };
 
 let watches: Observable<OrderWatch>;
 if (values.mode === 'start') {
   const plan = JSON.parse(readFileSync(values.plan, 'utf8')) as CrashPlanEntry[];
-  const queries = (follow: boolean): OrderQuery[] =>
-    plan.filter((entry) => entry.followRefunds === follow).map((entry) => ({ outTradeNo: entry.outTradeNo }));
+  const queries = (follow: boolean): WatchRequest[] =>
+    plan
+      .filter((entry) => entry.followRefunds === follow)
+      .map((entry) => ({ query: { outTradeNo: entry.outTradeNo }, expect: { totalFee: entry.totalFee } }));
   watches =
     values.watchers === 'actors'
       ? merge(
           ...plan.map((entry) =>
-            watchOrder({ ...common, query: { outTradeNo: entry.outTradeNo }, followRefunds: entry.followRefunds }),
+            watchOrder({
+              ...common,
+              query: { outTradeNo: entry.outTradeNo },
+              followRefunds: entry.followRefunds,
+              expect: { totalFee: entry.totalFee },
+            }),
           ),
         )
       : merge(
@@ -84,7 +95,7 @@ let ends = 0;
 watches.subscribe({
   next: (watch) => {
     if (!watch.done) return;
-    line({ event: 'end', outTradeNo: watch.query.outTradeNo, end: watch.end });
+    line({ event: 'end', outTradeNo: watch.query.outTradeNo, end: watch.end, totalFee: watch.order?.totalFee });
     if (++ends === dieAfterEnds) queueMicrotask(() => process.kill(process.pid, 'SIGKILL'));
   },
   error: (error: unknown) => {

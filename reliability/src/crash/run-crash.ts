@@ -21,6 +21,8 @@ export interface CrashReport {
   firstExit: string;
   /** Snapshots the second process found in the store. */
   resumed: number;
+  /** Of those, how many still carry their order's amount (`expect`) and merchant: the binding survived the kill. */
+  storedBound: number;
   endedAfterResume: number;
   secondExit: string;
   /** Orders with exactly one end, the scripted one. */
@@ -102,6 +104,7 @@ export async function runCrashAndResume(options: {
     const entries: CrashPlanEntry[] = plan.map((o) => ({
       outTradeNo: o.spec.outTradeNo,
       followRefunds: o.expected === 'REFUND',
+      totalFee: o.spec.totalFee,
     }));
     writeFileSync(planFile, JSON.stringify(entries));
     const db = join(dir, 'watches.db');
@@ -128,6 +131,15 @@ export async function runCrashAndResume(options: {
     });
     children.push(first.child);
     const firstExit = await first.exit;
+    const amounts = new Map(entries.map((entry) => [entry.outTradeNo, entry.totalFee]));
+    const killed = createSqliteSnapshotStore(db);
+    let storedBound = 0;
+    for (const [, stored] of await killed.list()) {
+      const { query, expect, merchant } = stored.snapshot.context;
+      const bound = expect?.totalFee === amounts.get(query.outTradeNo ?? '') && merchant?.mchId !== undefined;
+      if (bound) storedBound++;
+    }
+    killed.close();
 
     let resumed = 0;
     let endedAfterResume = 0;
@@ -145,6 +157,7 @@ export async function runCrashAndResume(options: {
       endedBeforeKill,
       firstExit,
       resumed,
+      storedBound,
       endedAfterResume,
       secondExit,
       correct: 0,

@@ -4,22 +4,19 @@ import {
   type OrderWatch,
   type Schedule,
   seededRandom,
+  type WatchNotification,
+  type WatchRequest,
   watchOrder,
   watchOrders,
 } from '@tradestate/machine';
-import {
-  createPayClient,
-  type OrderQuery,
-  type OrderQueryClient,
-  type PaymentNotification,
-  type SignType,
-} from '@tradestate/protocol';
+import { createPayClient, type OrderQueryClient, type SignType } from '@tradestate/protocol';
 import { defaultMerchant, type FaultRates, type SandboxCounters, startSandbox } from '@tradestate/sandbox';
 import axios from 'axios';
 import { merge, mergeAll, type Observable, Subject } from 'rxjs';
+import { HOSTILE_KINDS, HostileBodies, type HostileKind, planHostile, protocolRefusesReplays } from './hostile.ts';
 import { judge, type WatchRecord } from './judge.ts';
-import { startNotificationReceiver } from './notification-receiver.ts';
-import { planOrders } from './plan.ts';
+import { postHostile, startNotificationReceiver } from './notification-receiver.ts';
+import { type PlannedOrder, planOrders } from './plan.ts';
 import { ServedStates } from './served-states.ts';
 
 /** The fault mix of issue 7, per orderquery request, plus `returnFail` so every kind the sandbox has is in it. */
@@ -47,6 +44,14 @@ export interface SoakOptions {
   readonly seed?: number;
   /** The one limiter every watch shares, in queries per second. Default 400. */
   readonly ratePerSecond?: number;
+  /** Hostile notifications posted to the notify route at random (see `HOSTILE_KINDS`). Default true. */
+  readonly hostile?: boolean;
+  /**
+   * Whether replays of signed unpaid answers are among them: `auto` (default) sends them only if this protocol's
+   * `decodeNotification` refuses one (a probe at the start); a protocol that decodes a replayed NOTPAY answer as a
+   * payment makes every replay a false terminal no watch can tell from a real one.
+   */
+  readonly replays?: 'auto' | 'on' | 'off';
   readonly log?: (line: string) => void;
 }
 
@@ -62,6 +67,26 @@ export interface SoakReport {
   faultsInjected: SandboxCounters['faultsInjected'];
   endedTwice: number;
   streamErrors: number;
+  /** Paid ends whose order is not the planned one (amount, merchant, sub-merchant): a believed forgery. */
+  wrongOrder: number;
+  /** Hostile notifications posted to the notify route. */
+  hostileSent: number;
+  /** Of those, refused: by the route (did not verify), or by the watch of the order (failed its binding). */
+  hostileRefused: number;
+  hostile: {
+    /** Posted, per kind. */
+    sent: Record<HostileKind, number>;
+    /** Planned but with nothing to copy yet (no unpaid answer to replay, no genuine notification to duplicate). */
+    skipped: Record<HostileKind, number>;
+    /** Refused by the route, per kind: each became an unverified notification (a reason to ask). */
+    refusedAtRoute: Record<HostileKind, number>;
+    /** Verified by the route, per kind (duplicates, and what only the watch's binding can refuse). */
+    acceptedAtRoute: Record<HostileKind, number>;
+    /** Notifications the watches refused as `mismatch` anomalies (another amount, merchant or sub-merchant). */
+    refusedByWatch: number;
+    /** Whether replays were sent, and why not when they were not. */
+    replays: string;
+  };
   /**
    * The most limiter grants, and requests as axios sends them, in any sliding 1000 ms window: figures, not
    * verdicts. The limiter bounds grants per window on its own clock and releases them in bursts, so a stamp taken
@@ -105,8 +130,17 @@ export function soakPassed(report: SoakReport): boolean {
     report.lost === 0 &&
     report.unhandledRejections === 0 &&
     report.endedTwice === 0 &&
-    report.streamErrors === 0
+    report.streamErrors === 0 &&
+    report.wrongOrder === 0
   );
+}
+
+function perKind(): Record<HostileKind, number> {
+  return Object.fromEntries(HOSTILE_KINDS.map((kind) => [kind, 0])) as Record<HostileKind, number>;
+}
+
+function sum(counts: Readonly<Record<string, number>>): number {
+  return Object.values(counts).reduce((total, n) => total + n, 0);
 }
 
 /**
@@ -115,7 +149,10 @@ export function soakPassed(report: SoakReport): boolean {
  * `watchOrders` engines (the REFUND scripts' one follows refunds), one in ten through its own `watchOrder`; a third
  * queried with HMAC-SHA256, the rest MD5; half
  * the orders also get their payment notification (decoded and verified by a loopback notify_url) fused in. Each
- * answer and notification body is also read by an independent verifier. Stops by itself after `seconds`.
+ * answer and notification body is also read by an independent verifier. Every watch is bound to its order's
+ * amount (`expect`) and the merchant; hostile notifications (replays of signed unpaid answers when the protocol
+ * refuses them, other amounts, merchants and sub-merchants, forged signs, duplicates) reach the notify route at
+ * random moments. Stops by itself after `seconds`.
  */
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const seed = options.seed ?? 1;
@@ -136,13 +173,25 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     faults: { ...SOAK_FAULTS, latencyMs: Math.round(intervalMs / 2) },
   });
   const served = new ServedStates(defaultMerchant.key);
-  const notifications = new Subject<PaymentNotification>();
+  const hostileBodies = new HostileBodies(defaultMerchant);
+  const notifications = new Subject<WatchNotification>();
+  const replayMode = options.replays ?? 'auto';
+  const replaysOn = replayMode === 'on' || (replayMode === 'auto' && protocolRefusesReplays(defaultMerchant));
+  const replays = replaysOn
+    ? 'sent'
+    : replayMode === 'off'
+      ? 'off (asked)'
+      : 'off: this decodeNotification decodes a replayed signed NOTPAY answer as a payment';
+  const posting: Promise<void>[] = [];
   const timers: NodeJS.Timeout[] = [];
   let receiver: Awaited<ReturnType<typeof startNotificationReceiver>> | undefined;
   try {
     receiver = await startNotificationReceiver({
       key: defaultMerchant.key,
-      seen: (body) => served.record(body),
+      seen: (body) => {
+        served.record(body);
+        hostileBodies.recordGenuine(body);
+      },
       deliver: (notification) => notifications.next(notification),
     });
     const notifyUrl = receiver.url;
@@ -154,6 +203,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     });
     http.interceptors.response.use((response) => {
       served.record(response.data);
+      hostileBodies.recordAnswer(response.data);
       return response;
     });
     // Every third order is queried with HMAC-SHA256 (and answered so), the others with MD5: one client to the watchers.
@@ -191,6 +241,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       client,
       limiter,
       notifications,
+      merchant: { appId: defaultMerchant.appId, mchId: defaultMerchant.mchId },
       schedule: soakSchedule(intervalMs),
       deadline: totalMs * 0.75,
       jitter: { ratio: 0.2, random: seededRandom(seed ^ 0x5bd1e995) },
@@ -201,13 +252,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       startWindowMs: totalMs * 0.15,
       scriptWindowMs: totalMs * 0.35,
     });
-    const records = new Map<string, WatchRecord & { states: (string | undefined)[]; ends: string[] }>();
+    const records = new Map<
+      string,
+      WatchRecord & { states: (string | undefined)[]; ends: string[]; endOrder?: WatchRecord['endOrder'] }
+    >();
+    const byId = new Map<string, PlannedOrder>();
     for (const order of plan) {
+      byId.set(order.spec.outTradeNo, order);
       records.set(order.spec.outTradeNo, {
         outTradeNo: order.spec.outTradeNo,
         expected: order.expected,
         states: [],
         ends: [],
+        planned: { totalFee: order.spec.totalFee, mchId: defaultMerchant.mchId, subMchId: undefined },
       });
     }
 
@@ -215,8 +272,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     // `watchOrder` actor; half of them have a notify_url. All poll through the one limiter.
     const choose = seededRandom(seed ^ 0x27d4eb2f);
     const last = new Map<string, OrderWatch>();
-    const plain = new Subject<OrderQuery>();
-    const refunds = new Subject<OrderQuery>();
+    const plain = new Subject<WatchRequest>();
+    const refunds = new Subject<WatchRequest>();
     const singles = new Subject<Observable<OrderWatch>>();
     let streamErrors = 0;
     const finished = new Promise<void>((resolve) => {
@@ -231,7 +288,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           if (record === undefined) return;
           record.states.push(watch.tradeState);
           last.set(id as string, watch);
-          if (watch.done) record.ends.push(watch.end ?? 'undefined');
+          if (watch.done) {
+            record.ends.push(watch.end ?? 'undefined');
+            record.endOrder ??= {
+              totalFee: watch.order?.totalFee,
+              mchId: watch.order?.mchId,
+              subMchId: watch.order?.subMchId,
+            };
+          }
         },
         error: (error: unknown) => {
           streamErrors++;
@@ -266,10 +330,31 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           sandbox.createOrder(notify ? { ...order.spec, notifyUrl } : order.spec);
           const query = { outTradeNo: order.spec.outTradeNo };
           const followRefunds = order.expected === 'REFUND';
-          if (single) singles.next(watchOrder({ ...common, query, followRefunds }));
-          else (followRefunds ? refunds : plain).next(query);
+          // Bound to the order's own amount, as a shop binds a watch to what it charged.
+          const expect = { totalFee: order.spec.totalFee };
+          if (single) singles.next(watchOrder({ ...common, query, followRefunds, expect }));
+          else (followRefunds ? refunds : plain).next({ query, expect });
         }, order.startAtMs),
       );
+    }
+    const hostileSent = perKind();
+    const hostileSkipped = perKind();
+    if (options.hostile ?? true) {
+      const kinds = HOSTILE_KINDS.filter((kind) => kind !== 'replay' || replaysOn);
+      for (const post of planHostile({ plan, seed, kinds, windowMs: totalMs * 0.35 * 1.2 })) {
+        timers.push(
+          setTimeout(() => {
+            const order = byId.get(post.outTradeNo) as PlannedOrder;
+            const body = hostileBodies.body(post.kind, order);
+            if (body === undefined) {
+              hostileSkipped[post.kind]++;
+              return;
+            }
+            hostileSent[post.kind]++;
+            posting.push(postHostile(notifyUrl, post.kind, body));
+          }, post.atMs),
+        );
+      }
     }
     const lastStart = plan.reduce((max, order) => Math.max(max, order.startAtMs), 0);
     timers.push(
@@ -280,6 +365,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }, lastStart + 1),
     );
     await finished;
+    for (const timer of timers) clearTimeout(timer);
+    await Promise.all(posting);
+    let refusedByWatch = 0;
+    for (const watch of last.values()) {
+      refusedByWatch += watch.anomalies.filter((a) => a.kind === 'mismatch' && a.source === 'notification').length;
+    }
+    const hostileAtRoute = receiver.hostile;
+    log(
+      `hostile notifications: sent ${JSON.stringify(hostileSent)}, skipped ${JSON.stringify(hostileSkipped)}, refused by the route ${JSON.stringify(hostileAtRoute.refused)}, verified by the route ${JSON.stringify(hostileAtRoute.accepted)}, refused by the watches ${refusedByWatch}; replays ${replays}`,
+    );
     log(
       `watched alone: ${watchedAlone}, queried with HMAC-SHA256: ${hmacOrders.size}, with a notify_url: ${withNotifyUrl}, notifications received: ${receiver.received()}, refused: ${receiver.refused()}`,
     );
@@ -316,6 +411,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       faultsInjected: counters.faultsInjected,
       endedTwice: verdict.endedTwice,
       streamErrors,
+      wrongOrder: verdict.wrongOrder,
+      hostileSent: sum(hostileSent),
+      hostileRefused: sum(hostileAtRoute.refused) + refusedByWatch,
+      hostile: {
+        sent: hostileSent,
+        skipped: hostileSkipped,
+        refusedAtRoute: hostileAtRoute.refused,
+        acceptedAtRoute: hostileAtRoute.accepted,
+        refusedByWatch,
+        replays,
+      },
       maxGrantsPerSecond: busiestSecond(grantedAt),
       maxQueriesPerSecond: busiestSecond(sentAt),
       ratePerSecond,
