@@ -109,8 +109,7 @@ function pick(
   env: Readonly<Record<string, string | undefined>>,
   name: string,
 ): string | undefined {
-  const value = flag ?? env[name];
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
+  return pickSetting(flag, name, env, name)?.value;
 }
 
 function required(value: string | undefined, what: string, flag: string, envName: string): string {
@@ -122,6 +121,7 @@ function readKeyFileAt(setting: Setting, readKeyFile: KeyFileReader): { text: st
   try {
     return readKeyFile(setting.value);
   } catch (err) {
+    // Only the errno code is kept: the error itself (and so any `cause`) quotes the path.
     const reason = (err as NodeJS.ErrnoException | undefined)?.code ?? 'unreadable';
     throw new InvalidArgumentError(
       `cannot read the key file named by ${setting.source} (${reason}); the path is not repeated, in case it is ` +
@@ -170,16 +170,17 @@ function readSignType(setting: Setting | undefined): SignType {
   throw new InvalidArgumentError(`${setting.source} must be MD5 or HMAC-SHA256 (the value given is not repeated)`);
 }
 
-function readBaseURL(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
+function readBaseURL(setting: Setting | undefined): string | undefined {
+  if (setting === undefined) return undefined;
+  const { value, source } = setting;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new InvalidArgumentError(`--base-url "${value}" is not a URL`);
+    throw new InvalidArgumentError(`${source} "${value}" is not a URL`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InvalidArgumentError(`--base-url "${value}" is neither http nor https`);
+    throw new InvalidArgumentError(`${source} "${value}" is neither http nor https`);
   }
   return value.replace(/\/+$/, '');
 }
@@ -213,7 +214,7 @@ export function resolveMerchantConfig(
     subAppId: pick(flags.subAppid, env, CONFIG_ENV.subAppId),
     subMchId: pick(flags.subMchId, env, CONFIG_ENV.subMchId),
     signType: readSignType(pickSetting(flags.signType, '--sign-type', env, CONFIG_ENV.signType)),
-    baseURL: readBaseURL(pick(flags.baseUrl, env, CONFIG_ENV.baseURL)),
+    baseURL: readBaseURL(pickSetting(flags.baseUrl, '--base-url', env, CONFIG_ENV.baseURL)),
     timeoutMs: timeout === undefined ? undefined : parseDuration(timeout),
   };
   return { merchant, keySource: source, warnings };
