@@ -269,6 +269,33 @@ describe('secrets: the API key and signed strings appear nowhere', () => {
     await cli('cli help', ['watch', '--help'], { ...env, TRADESTATE_KEY: CANARY });
   });
 
+  it('CLI errors for every way of putting the key where it does not belong', async () => {
+    const env = { TRADESTATE_APPID: APP_ID, TRADESTATE_MCH_ID: MCH_ID, TRADESTATE_BASE_URL: proxy.url };
+    const watch = ['watch', '--out-trade-no', 'OPEN1', '--timeout', '300ms', '--deadline', '1s'];
+    const withKey = { ...env, TRADESTATE_KEY: CANARY };
+    const typos: Array<[string, string[], Record<string, string>]> = [
+      ['unknown option with =', [...watch, `--keys=${CANARY}`], env],
+      ['unknown option, value apart', [...watch, '--api-key', CANARY], env],
+      ['flag glued to the key', [...watch, `--key${CANARY}`], env],
+      ['short flag glued to the key', [...watch, `-k${CANARY}`], env],
+      ['unknown option before the command', [`--key=${CANARY}`, ...watch], env],
+      ['key as --key-file', [...watch, '--key-file', CANARY], env],
+      ['key as --key-file=', [...watch, `--key-file=${CANARY}`], env],
+      ['key in TRADESTATE_KEY_FILE', watch, { ...env, TRADESTATE_KEY_FILE: CANARY }],
+      ['key as --sign-type', [...watch, '--sign-type', CANARY], withKey],
+      ['key in TRADESTATE_SIGN_TYPE', watch, { ...withKey, TRADESTATE_SIGN_TYPE: CANARY }],
+      ['key as --schedule', [...watch, '--schedule', CANARY], withKey],
+      ['key as the command', [CANARY], env],
+      ['key as a stray argument', [...watch, CANARY], env],
+      ['--key= then the key', [...watch, '--key=', CANARY], env],
+      ['key in a quoted flag, known from the variable', [...watch, '--interval', CANARY], withKey],
+      ['key in a quoted flag, known from --key', [...watch, `--key=${CANARY}`, '--base-url', CANARY], env],
+    ];
+    for (const [label, argv, typoEnv] of typos) {
+      expect(await cli(`cli typo: ${label}`, argv, typoEnv)).toBe(2);
+    }
+  });
+
   it('finds none of them in any artifact, sandbox log line included', () => {
     artifacts.push(...logs.map((line, n) => ({ label: `sandbox log ${n}`, text: line })));
     const signed = signingStrings([...proxy.bodies, ...extraSigned], CANARY);

@@ -17,7 +17,7 @@ const book = new OrderBook({
   schedule: schedules.native,
   deadlineMs,
 });
-const app = await buildCheckoutServer({ book, payments: sandboxPayments(sandbox), key: defaultMerchant.key });
+const app = await buildCheckoutServer({ book, payments: sandboxPayments(sandbox), merchant: defaultMerchant });
 await app.listen({ port, host: '127.0.0.1' });
 console.log(
   `checkout on http://127.0.0.1:${port} (WeChat Pay sandbox on ${sandbox.url}); orders close after ${deadlineMs} ms`,
@@ -25,6 +25,7 @@ console.log(
 
 const stop = async () => {
   await app.close();
+  book.close();
   await sandbox.close();
 };
 process.once('SIGINT', stop);

@@ -1,6 +1,6 @@
 import { type OrderWatch, type Schedule, watchOrder } from '@tradestate/machine';
 import type { CloseOrderOutcome, PayClient, PaymentNotification } from '@tradestate/protocol';
-import { concatMap, defer, from, type Observable, of, ReplaySubject, share } from 'rxjs';
+import { concatMap, from, type Observable, of, ReplaySubject, type Subscription } from 'rxjs';
 import { type StatusEvent, statusEventAfterClose, statusEventOf } from './order-status.ts';
 
 /**
@@ -17,20 +17,39 @@ export interface OrderBookOptions {
   readonly deadlineMs: number;
 }
 
+/**
+ * An order as this shop recorded it when it was created: the amount is the shop's own, from its catalogue.
+ *
+ * @example
+ * const order: ShopOrder = { outTradeNo: 'WEB1', sku: 'sticker', totalFee: 1, feeType: 'CNY' };
+ */
+export interface ShopOrder {
+  readonly outTradeNo: string;
+  readonly sku: string;
+  /** Integer fen. */
+  readonly totalFee: number;
+  readonly feeType: string;
+}
+
 interface Entry {
+  readonly order: ShopOrder;
   readonly notifications: ReplaySubject<PaymentNotification>;
-  readonly status$: Observable<StatusEvent>;
+  readonly events: ReplaySubject<StatusEvent>;
+  readonly watch: Subscription;
 }
 
 /**
- * The checkout's orders, in memory (a real shop keeps them in its database). Each order has one shared status
- * stream: `watchOrder` fused with the notifications `POST /wechatpay/notify` verified, and, at the deadline,
- * `closeorder` followed by one last query, because a customer may pay in the very last second.
+ * The checkout's orders, in memory (a real shop keeps them in its database). Every order is watched from the
+ * moment it is created until it ends, whether or not a page is looking: `watchOrder` bound to the order's own
+ * amount, fused with the notifications `POST /wechatpay/notify` verified and bound, and at the deadline
+ * `closeorder` followed by one last verified query, because a customer may pay in the very last second. Pages
+ * only observe: {@link OrderBook.status$} replays the latest status and follows it to the end.
  *
  * @example
  * const book = new OrderBook(options);
- * book.add('WEB1');
+ * book.add({ outTradeNo: 'WEB1', sku: 'sticker', totalFee: 1, feeType: 'CNY' });
  * book.status$('WEB1')?.subscribe(console.log);
+ * book.close();
  */
 export class OrderBook {
   readonly #options: OrderBookOptions;
@@ -40,43 +59,40 @@ export class OrderBook {
     this.#options = options;
   }
 
-  /** Starts tracking an order just created with the payment provider. */
-  add(outTradeNo: string): void {
-    if (this.#orders.has(outTradeNo)) return;
-    // Replays the last notification, so a watch (re)started after it arrived still ends at once.
+  /** Records an order just created with the payment provider, and starts watching it. */
+  add(order: ShopOrder): void {
+    if (this.#orders.has(order.outTradeNo)) return;
+    // Replays the last notification, so one that arrived before the watch subscribed still ends it at once.
     const notifications = new ReplaySubject<PaymentNotification>(1);
-    const status$ = defer(() =>
-      watchOrder({
-        client: this.#options.client,
-        query: { outTradeNo },
-        schedule: this.#options.schedule,
-        deadline: this.#options.deadlineMs,
-        notifications: notifications.asObservable(),
-      }),
-    ).pipe(
-      concatMap((watch) => this.#toEvents(outTradeNo, watch)),
-      // Late subscribers (a reloaded page) get the current status at once; when every page has gone, polling
-      // stops, and a finished order keeps its final event without querying again.
-      share({
-        connector: () => new ReplaySubject<StatusEvent>(1),
-        resetOnRefCountZero: true,
-        resetOnComplete: false,
-        resetOnError: true,
-      }),
-    );
-    this.#orders.set(outTradeNo, { notifications, status$ });
+    // The latest status for a page that opens now, and the final one for ever after the end.
+    const events = new ReplaySubject<StatusEvent>(1);
+    const watch = watchOrder({
+      client: this.#options.client,
+      query: { outTradeNo: order.outTradeNo },
+      schedule: this.#options.schedule,
+      deadline: this.#options.deadlineMs,
+      expect: { totalFee: order.totalFee, feeType: order.feeType },
+      notifications: notifications.asObservable(),
+    })
+      .pipe(concatMap((watch) => this.#toEvents(order, watch)))
+      .subscribe(events);
+    this.#orders.set(order.outTradeNo, { order, notifications, events, watch });
   }
 
-  has(outTradeNo: string): boolean {
-    return this.#orders.has(outTradeNo);
+  /** The order as this shop recorded it, or `undefined` for one it did not create. */
+  get(outTradeNo: string): ShopOrder | undefined {
+    return this.#orders.get(outTradeNo)?.order;
   }
 
   /** The order's status events, or `undefined` for an order this shop did not create. */
   status$(outTradeNo: string): Observable<StatusEvent> | undefined {
-    return this.#orders.get(outTradeNo)?.status$;
+    return this.#orders.get(outTradeNo)?.events.asObservable();
   }
 
-  /** Feeds a verified notification to its order's watch. Returns false for an order this shop does not know. */
+  /**
+   * Feeds a notification to its order's watch; it must already be verified and bound to the order's amount
+   * (see `decodeShopNotification`). Returns false for an order this shop does not know.
+   */
   notify(notification: PaymentNotification): boolean {
     const outTradeNo = notification.order.outTradeNo;
     const entry = outTradeNo === undefined ? undefined : this.#orders.get(outTradeNo);
@@ -84,13 +100,22 @@ export class OrderBook {
     return entry !== undefined;
   }
 
-  #toEvents(outTradeNo: string, watch: OrderWatch): Observable<StatusEvent> {
-    if (!watch.done || watch.end !== 'DEADLINE') return of(statusEventOf(outTradeNo, watch));
-    return from(this.#closeAndConfirm(outTradeNo, watch));
+  /** Stops every watch (a close in flight is abandoned): for shutting the server down. */
+  close(): void {
+    for (const entry of this.#orders.values()) {
+      entry.watch.unsubscribe();
+      entry.events.complete();
+    }
   }
 
-  async #closeAndConfirm(outTradeNo: string, watch: OrderWatch): Promise<StatusEvent> {
+  #toEvents(order: ShopOrder, watch: OrderWatch): Observable<StatusEvent> {
+    if (!watch.done || watch.end !== 'DEADLINE') return of(statusEventOf(order.outTradeNo, watch));
+    return from(this.#closeAndConfirm(order, watch));
+  }
+
+  async #closeAndConfirm(order: ShopOrder, watch: OrderWatch): Promise<StatusEvent> {
     const { client } = this.#options;
+    const { outTradeNo } = order;
     let closed: CloseOrderOutcome | undefined;
     try {
       closed = await client.closeOrder({ outTradeNo });
@@ -98,9 +123,18 @@ export class OrderBook {
       // A timeout or an answer that failed verification: the query below still decides.
       closed = undefined;
     }
-    // Closing may have lost the race against a payment (ORDERPAID): only a verified answer says which.
-    const outcome = await client.queryOrder({ outTradeNo });
-    if (outcome.kind === 'order') return statusEventAfterClose(outTradeNo, outcome, watch.attempts + 1);
+    // Closing may have lost the race against a payment (ORDERPAID): only a verified answer, about this order's
+    // amount, says which.
+    try {
+      const outcome = await client.queryOrder(
+        { outTradeNo },
+        { expect: { totalFee: order.totalFee, feeType: order.feeType } },
+      );
+      if (outcome.kind === 'order') return statusEventAfterClose(outTradeNo, outcome, watch.attempts + 1);
+    } catch {
+      // Unverifiable or about another amount: never "closed", never "paid".
+      return { ...statusEventOf(outTradeNo, watch), status: 'unknown' };
+    }
     return { ...statusEventOf(outTradeNo, watch), status: closed?.kind === 'closed' ? 'closed' : 'unknown' };
   }
 }

@@ -27,6 +27,8 @@ export interface StatusEvent {
   /** How the watch ended, when done (`SUCCESS`, `DEADLINE`, …). */
   readonly end?: string | undefined;
   readonly transactionId?: string | undefined;
+  /** Why the watch ended `ERROR` (`MISMATCH` when WeChat's answer was about another amount): for the shop's staff. */
+  readonly error?: string | undefined;
 }
 
 /**
@@ -52,20 +54,37 @@ export function checkoutStatusOf(tradeState: string | undefined, done: boolean):
   }
 }
 
+/** What the page shows for each way a watch ends; an `ERROR` end is never paid, whatever it last heard. */
+const STATUS_BY_END: Readonly<Record<string, CheckoutStatus>> = {
+  SUCCESS: 'paid',
+  REFUND: 'refunded',
+  CLOSED: 'closed',
+  REVOKED: 'closed',
+  PAYERROR: 'failed',
+};
+
 /**
- * The event for one emission of `watchOrder`.
+ * The event for one emission of `watchOrder`. While watching the order is waiting; once done, its status is
+ * what the watch's end says, never its last trade state: a watch that ends `ERROR` (an answer about another
+ * amount: `MISMATCH`) may have heard SUCCESS, and the customer is not told "paid" on that.
  *
  * @example
  * watchOrder(options).pipe(map((watch) => statusEventOf('WEB1', watch)));
  */
 export function statusEventOf(outTradeNo: string, watch: OrderWatch): StatusEvent {
-  const { tradeState } = watch;
+  if (!watch.done) {
+    return { outTradeNo, status: 'waiting', tradeState: watch.tradeState, attempts: watch.attempts, done: false };
+  }
+  const status = (watch.end === undefined ? undefined : STATUS_BY_END[watch.end]) ?? 'unknown';
+  if (watch.end === 'ERROR') {
+    return { outTradeNo, status, attempts: watch.attempts, done: true, end: watch.end, error: watch.error?.code };
+  }
   return {
     outTradeNo,
-    status: checkoutStatusOf(tradeState, watch.done),
-    tradeState,
+    status,
+    tradeState: watch.tradeState,
     attempts: watch.attempts,
-    done: watch.done,
+    done: true,
     end: watch.end,
     transactionId: watch.order?.transactionId,
   };

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { decodeNotification, notificationReply, type SignType, TradestateError } from '@tradestate/protocol';
+import { notificationReply, TradestateError } from '@tradestate/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { type Catalogue, DEMO_CATALOGUE, productOf } from './catalogue.ts';
 import type { OrderBook } from './order-book.ts';
+import { fastifyLimits, resolveServerLimits, type ServerLimits } from './server-limits.ts';
+import { decodeShopNotification, type ShopMerchant } from './shop-notification.ts';
 import { loadStaticFiles } from './static-files.ts';
 
 /**
@@ -15,7 +18,7 @@ import { loadStaticFiles } from './static-files.ts';
  * };
  */
 export interface PaymentsGateway {
-  createOrder(order: { outTradeNo: string; totalFee: number; notifyUrl: string }): Promise<unknown>;
+  createOrder(order: { outTradeNo: string; totalFee: number; feeType: string; notifyUrl: string }): Promise<unknown>;
   /** Demo only: without it (as in production), `POST /orders/:id/pay` does not exist. */
   payAsCustomer?: ((outTradeNo: string) => Promise<unknown>) | undefined;
 }
@@ -24,14 +27,17 @@ export interface PaymentsGateway {
  * Options of {@link buildCheckoutServer}.
  *
  * @example
- * const app = await buildCheckoutServer({ book, payments, key: merchant.key });
+ * const app = await buildCheckoutServer({ book, payments, merchant: { appId, mchId, key } });
  */
 export interface CheckoutServerOptions {
   readonly book: OrderBook;
   readonly payments: PaymentsGateway;
-  /** The merchant API key notifications are verified with. */
-  readonly key: string;
-  readonly signType?: SignType | undefined;
+  /** Who notifications must be from and about, and the key they are verified with. */
+  readonly merchant: ShopMerchant;
+  /** What can be bought, at what price. Default {@link DEMO_CATALOGUE}. */
+  readonly catalogue?: Catalogue | undefined;
+  /** Time and size limits on every request. Defaults: `DEFAULT_SERVER_LIMITS`. */
+  readonly limits?: ServerLimits | undefined;
   /** The `notify_url` given to WeChat. Default: this server's own `/wechatpay/notify`. */
   readonly notifyUrl?: string | undefined;
   /** Fastify's logger setting. Default off. */
@@ -45,52 +51,53 @@ function newOutTradeNo(): string {
 }
 
 /**
- * The checkout back end: `POST /orders`, `GET /orders/:id/events` (server-sent events of the order's status),
- * `POST /orders/:id/pay` (the sandbox's stand-in for the customer's phone, only when the gateway can pay),
- * `POST /wechatpay/notify`, and the page.
+ * The checkout back end: `POST /orders` `{ sku }` (the amount is the catalogue's), `GET /orders/:id/events`
+ * (server-sent events of the order's status), `POST /orders/:id/pay` (the sandbox's stand-in for the customer's
+ * phone, only when the gateway can pay), `POST /wechatpay/notify`, and the page. Every request is held to
+ * `limits`.
  *
  * @example
- * const app = await buildCheckoutServer({ book, payments, key });
+ * const app = await buildCheckoutServer({ book, payments, merchant });
  * await app.listen({ port: 3000, host: '127.0.0.1' });
  */
 export async function buildCheckoutServer(options: CheckoutServerOptions): Promise<FastifyInstance> {
-  const { book, payments } = options;
+  const { book, payments, merchant } = options;
+  const catalogue = options.catalogue ?? DEMO_CATALOGUE;
+  const limits = resolveServerLimits(options.limits);
   const files = await loadStaticFiles();
   // forceCloseConnections: event streams are long-lived; closing the server must not wait for browsers.
-  const app = Fastify({ logger: options.logger ?? false, forceCloseConnections: true });
+  const app = Fastify({ ...fastifyLimits(limits), logger: options.logger ?? false, forceCloseConnections: true });
 
-  app.addContentTypeParser(
-    ['text/xml', 'application/xml'],
-    { parseAs: 'string', bodyLimit: 64 * 1024 },
-    (_request, body, done) => done(null, body),
+  app.addContentTypeParser(['text/xml', 'application/xml'], { parseAs: 'string' }, (_request, body, done) =>
+    done(null, body),
   );
 
   for (const [path, file] of files) {
     app.get(path, (_request, reply) => reply.type(file.contentType).send(file.body));
   }
 
-  app.post<{ Body: { totalFee?: unknown } | undefined }>('/orders', async (request, reply) => {
-    const totalFee = request.body?.totalFee ?? 1;
-    if (typeof totalFee !== 'number' || !Number.isSafeInteger(totalFee) || totalFee <= 0) {
-      return reply.code(400).send({ error: 'totalFee must be a positive integer number of fen' });
-    }
+  app.post<{ Body: unknown }>('/orders', async (request, reply) => {
+    const chosen = productOf(request.body, catalogue);
+    if ('refused' in chosen) return reply.code(400).send({ error: chosen.refused });
+    const { sku, totalFee, feeType = 'CNY' } = chosen.product;
     const outTradeNo = newOutTradeNo();
     const notifyUrl = options.notifyUrl ?? `${app.listeningOrigin}/wechatpay/notify`;
-    await payments.createOrder({ outTradeNo, totalFee, notifyUrl });
-    book.add(outTradeNo);
-    return reply.code(201).send({ outTradeNo, totalFee });
+    await payments.createOrder({ outTradeNo, totalFee, feeType, notifyUrl });
+    book.add({ outTradeNo, sku, totalFee, feeType });
+    return reply.code(201).send({ outTradeNo, sku, totalFee, feeType });
   });
 
   const { payAsCustomer } = payments;
   if (payAsCustomer !== undefined) {
     app.post<{ Params: { id: string } }>('/orders/:id/pay', async (request, reply) => {
       const { id } = request.params;
-      if (!OUT_TRADE_NO.test(id) || !book.has(id)) return reply.code(404).send({ error: 'unknown order' });
+      if (!OUT_TRADE_NO.test(id) || book.get(id) === undefined) return reply.code(404).send({ error: 'unknown order' });
       await payAsCustomer(id);
       return reply.code(202).send({ outTradeNo: id });
     });
   }
 
+  const heartbeatMs = Math.floor(limits.idleMs / 2);
   app.get<{ Params: { id: string } }>('/orders/:id/events', (request, reply) => {
     const status$ = book.status$(request.params.id);
     if (status$ === undefined) return reply.code(404).send({ error: 'unknown order' });
@@ -102,6 +109,8 @@ export async function buildCheckoutServer(options: CheckoutServerOptions): Promi
       connection: 'keep-alive',
     });
     const send = (data: unknown) => stream.write(`event: status\ndata: ${JSON.stringify(data)}\n\n`);
+    // A comment line, which EventSource ignores: keeps a quiet stream from being closed as idle.
+    const heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), heartbeatMs);
     const subscription = status$.subscribe({
       next: send,
       error: (err: unknown) => {
@@ -111,19 +120,23 @@ export async function buildCheckoutServer(options: CheckoutServerOptions): Promi
       },
       complete: () => stream.end(),
     });
-    request.raw.on('close', () => subscription.unsubscribe());
+    request.raw.on('close', () => {
+      clearInterval(heartbeat);
+      subscription.unsubscribe();
+    });
+    stream.on('close', () => clearInterval(heartbeat));
     return reply;
   });
 
   app.post<{ Body: string }>('/wechatpay/notify', (request, reply) => {
     reply.type('text/xml; charset=utf-8');
     try {
-      const notification = decodeNotification(request.body, { key: options.key, signType: options.signType });
-      book.notify(notification);
-      // Acknowledged once the order book has it: WeChat stops resending. A verified notification for an order
-      // this process does not know is acknowledged too (another instance created it).
+      book.notify(decodeShopNotification(request.body, merchant, book));
+      // Acknowledged once the order book has it: WeChat stops resending.
       return reply.send(notificationReply(true));
     } catch (err) {
+      // Forged, about another merchant, order or amount, or an order this shop does not know: never believed,
+      // and answered FAIL so that a genuine one is resent.
       request.log.warn({ code: err instanceof TradestateError ? err.code : 'UNKNOWN' }, 'notification refused');
       return reply.send(notificationReply(false, 'invalid notification'));
     }

@@ -1,16 +1,25 @@
 import { schedules } from '@tradestate/machine';
-import { createPayClient } from '@tradestate/protocol';
+import { buildXml, createPayClient, parseXml, sign } from '@tradestate/protocol';
 import { defaultMerchant, type Sandbox, startSandbox } from '@tradestate/sandbox';
 import type { FastifyInstance } from 'fastify';
+import type { Catalogue } from '../src/catalogue.ts';
 import { OrderBook } from '../src/order-book.ts';
 import type { StatusEvent } from '../src/order-status.ts';
 import { sandboxPayments } from '../src/sandbox-payments.ts';
-import { buildCheckoutServer } from '../src/server.ts';
+import { buildCheckoutServer, type PaymentsGateway } from '../src/server.ts';
+import type { ServerLimits } from '../src/server-limits.ts';
 
 /** A sandbox and a checkout server on 127.0.0.1 and free ports, as `src/main.ts` wires them. */
-export async function startCheckout(options: { deadlineMs: number }): Promise<{
+export async function startCheckout(options: {
+  deadlineMs: number;
+  catalogue?: Catalogue;
+  limits?: ServerLimits;
+  /** The gateway, given the sandbox; default `sandboxPayments`. */
+  payments?: (sandbox: Sandbox) => PaymentsGateway;
+}): Promise<{
   sandbox: Sandbox;
   app: FastifyInstance;
+  book: OrderBook;
   url: string;
   close: () => Promise<void>;
 }> {
@@ -21,17 +30,74 @@ export async function startCheckout(options: { deadlineMs: number }): Promise<{
     schedule: schedules.native,
     deadlineMs: options.deadlineMs,
   });
-  const app = await buildCheckoutServer({ book, payments: sandboxPayments(sandbox), key: defaultMerchant.key });
+  const app = await buildCheckoutServer({
+    book,
+    payments: (options.payments ?? sandboxPayments)(sandbox),
+    merchant: defaultMerchant,
+    catalogue: options.catalogue,
+    limits: options.limits,
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     sandbox,
     app,
+    book,
     url: app.listeningOrigin,
     close: async () => {
       await app.close();
+      book.close();
       await sandbox.close();
     },
   };
+}
+
+/** Places an order for `sku` as the page does; returns the order number. */
+export async function placeOrder(url: string, sku = 'sticker'): Promise<string> {
+  const response = await fetch(`${url}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sku }),
+  });
+  if (response.status !== 201) throw new Error(`POST /orders: HTTP ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { outTradeNo: string }).outTradeNo;
+}
+
+/** A payment notification for `outTradeNo`, signed with `key`, as WeChat would send it (or a forger could). */
+export function signedNotification(
+  sandbox: Sandbox,
+  outTradeNo: string,
+  key: string,
+  overrides: Record<string, string> = {},
+): string {
+  const order = sandbox.getOrder(outTradeNo);
+  const fields: Record<string, string> = {
+    return_code: 'SUCCESS',
+    result_code: 'SUCCESS',
+    appid: defaultMerchant.appId,
+    mch_id: defaultMerchant.mchId,
+    nonce_str: 'n0nce',
+    openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o',
+    trade_type: 'NATIVE',
+    bank_type: 'CMC',
+    total_fee: String(order?.totalFee ?? 1),
+    cash_fee: String(order?.totalFee ?? 1),
+    transaction_id: order?.transactionId ?? '',
+    out_trade_no: outTradeNo,
+    time_end: '20261127120000',
+    ...overrides,
+  };
+  return buildXml({ ...fields, sign: sign(fields, key) });
+}
+
+/** POSTs a notification body to the checkout; returns WeChat's view of the reply. */
+export async function postNotification(url: string, body: string): Promise<Record<string, string>> {
+  const response = await fetch(`${url}/wechatpay/notify`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/xml' },
+    body,
+  });
+  if (response.status !== 200) throw new Error(`notify: HTTP ${response.status}`);
+  return parseXml(await response.text());
 }
 
 /** Reads `GET /orders/:id/events` as the browser's EventSource would, until the stream ends. */

@@ -1,11 +1,17 @@
 import { schedules } from '@tradestate/machine';
-import { buildXml, createPayClient, parseXml, sign } from '@tradestate/protocol';
+import { createPayClient } from '@tradestate/protocol';
 import { defaultMerchant } from '@tradestate/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderBook } from '../src/order-book.ts';
 import type { StatusEvent } from '../src/order-status.ts';
 import { buildCheckoutServer } from '../src/server.ts';
-import { startCheckout, statusEvents } from './checkout-harness.ts';
+import {
+  placeOrder as place,
+  postNotification as post,
+  signedNotification,
+  startCheckout,
+  statusEvents,
+} from './checkout-harness.ts';
 
 let checkout: Awaited<ReturnType<typeof startCheckout>>;
 beforeAll(async () => {
@@ -13,45 +19,9 @@ beforeAll(async () => {
 });
 afterAll(() => checkout.close());
 
-async function placeOrder(): Promise<string> {
-  const response = await fetch(`${checkout.url}/orders`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ totalFee: 1 }),
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { outTradeNo: string }).outTradeNo;
-}
-
-function notification(outTradeNo: string, key: string): string {
-  const order = checkout.sandbox.getOrder(outTradeNo);
-  const fields: Record<string, string> = {
-    return_code: 'SUCCESS',
-    result_code: 'SUCCESS',
-    appid: defaultMerchant.appId,
-    mch_id: defaultMerchant.mchId,
-    nonce_str: 'n0nce',
-    openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o',
-    trade_type: 'NATIVE',
-    bank_type: 'CMC',
-    total_fee: '1',
-    cash_fee: '1',
-    transaction_id: order?.transactionId ?? '',
-    out_trade_no: outTradeNo,
-    time_end: '20261127120000',
-  };
-  return buildXml({ ...fields, sign: sign(fields, key) });
-}
-
-async function postNotification(body: string): Promise<Record<string, string>> {
-  const response = await fetch(`${checkout.url}/wechatpay/notify`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/xml' },
-    body,
-  });
-  expect(response.status).toBe(200);
-  return parseXml(await response.text());
-}
+const placeOrder = () => place(checkout.url);
+const notification = (outTradeNo: string, key: string) => signedNotification(checkout.sandbox, outTradeNo, key);
+const postNotification = (body: string) => post(checkout.url, body);
 
 describe('the checkout back end', () => {
   it('creates the order with WeChat (the sandbox), naming its own notify_url', async () => {
@@ -113,15 +83,41 @@ describe('the checkout back end', () => {
     controller.abort();
   });
 
-  it('answers 404 for orders it did not create, and 400 for a bad amount', async () => {
+  it('answers 404 for orders it did not create', async () => {
     expect((await fetch(`${checkout.url}/orders/NOPE/events`)).status).toBe(404);
     expect((await fetch(`${checkout.url}/orders/NOPE/pay`, { method: 'POST' })).status).toBe(404);
-    const bad = await fetch(`${checkout.url}/orders`, {
+  });
+
+  it('charges the catalogue price, and refuses an order that names an amount or an unknown product', async () => {
+    const created = await fetch(`${checkout.url}/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ totalFee: 0.5 }),
+      body: JSON.stringify({ sku: 'sticker' }),
     });
-    expect(bad.status).toBe(400);
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ sku: 'sticker', totalFee: 1, feeType: 'CNY' });
+    const before = checkout.sandbox.listOrders().length;
+    for (const body of [
+      { sku: 'sticker', totalFee: 100_000 },
+      { sku: 'sticker', totalFee: 1 },
+      { totalFee: 1 },
+      { sku: 'sticker', feeType: 'USD' },
+      { sku: 'nothing-like-it' },
+      { sku: 42 },
+      [{ sku: 'sticker' }],
+      {},
+    ]) {
+      const refused = await fetch(`${checkout.url}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(refused.status).toBe(400);
+    }
+    const empty = await fetch(`${checkout.url}/orders`, { method: 'POST' });
+    expect(empty.status).toBe(400);
+    // Nothing was created with WeChat for any of them.
+    expect(checkout.sandbox.listOrders()).toHaveLength(before);
   });
 
   it('serves the page and rxjs from node_modules', async () => {
@@ -136,24 +132,26 @@ describe('the checkout back end', () => {
 
 describe('without a way to pay as the customer (production)', () => {
   it('has no pay route', async () => {
+    const book = new OrderBook({
+      client: createPayClient({ ...defaultMerchant, baseURL: checkout.sandbox.url }),
+      schedule: schedules.native,
+      deadlineMs: 1000,
+    });
     const app = await buildCheckoutServer({
-      book: new OrderBook({
-        client: createPayClient({ ...defaultMerchant, baseURL: checkout.sandbox.url }),
-        schedule: schedules.native,
-        deadlineMs: 1000,
-      }),
+      book,
       payments: { createOrder: async (order) => checkout.sandbox.createOrder({ ...order, tradeType: 'NATIVE' }) },
-      key: defaultMerchant.key,
+      merchant: defaultMerchant,
       notifyUrl: 'https://shop.example/wechatpay/notify',
     });
     try {
-      const created = await app.inject({ method: 'POST', url: '/orders', payload: { totalFee: 1 } });
+      const created = await app.inject({ method: 'POST', url: '/orders', payload: { sku: 'sticker' } });
       expect(created.statusCode).toBe(201);
       const { outTradeNo } = created.json<{ outTradeNo: string }>();
       expect(checkout.sandbox.getOrder(outTradeNo)?.notifyUrl).toBe('https://shop.example/wechatpay/notify');
       expect((await app.inject({ method: 'POST', url: `/orders/${outTradeNo}/pay` })).statusCode).toBe(404);
     } finally {
       await app.close();
+      book.close();
     }
   });
 });
@@ -162,17 +160,30 @@ describe('an order nobody pays', () => {
   it('is closed with WeChat at its deadline, and the stream says closed', async () => {
     const short = await startCheckout({ deadlineMs: 300 });
     try {
-      const response = await fetch(`${short.url}/orders`, {
-        method: 'POST',
-        body: '{}',
-        headers: { 'content-type': 'application/json' },
-      });
-      const { outTradeNo } = (await response.json()) as { outTradeNo: string };
+      const outTradeNo = await place(short.url);
       const seen: StatusEvent[] = [];
       for await (const event of statusEvents(`${short.url}/orders/${outTradeNo}/events`)) seen.push(event);
       expect(seen.at(-1)).toMatchObject({ status: 'closed', tradeState: 'CLOSED', done: true, end: 'CLOSED' });
       expect(short.sandbox.getOrder(outTradeNo)?.tradeState).toBe('CLOSED');
       expect(short.sandbox.counters().byEndpoint['/pay/closeorder']).toBe(1);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('is closed at its deadline even when no page ever opened its status', async () => {
+    const short = await startCheckout({ deadlineMs: 300 });
+    try {
+      const outTradeNo = await place(short.url);
+      // No event stream is ever requested: the server's own watch closes the order.
+      await expect
+        .poll(() => short.sandbox.getOrder(outTradeNo)?.tradeState, { timeout: 5000, interval: 50 })
+        .toBe('CLOSED');
+      expect(short.sandbox.counters().byEndpoint['/pay/closeorder']).toBe(1);
+      // A page opened afterwards is told the final status at once.
+      const seen: StatusEvent[] = [];
+      for await (const event of statusEvents(`${short.url}/orders/${outTradeNo}/events`)) seen.push(event);
+      expect(seen).toEqual([expect.objectContaining({ status: 'closed', tradeState: 'CLOSED', done: true })]);
     } finally {
       await short.close();
     }

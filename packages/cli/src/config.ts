@@ -63,7 +63,8 @@ export interface MerchantConfig {
 }
 
 /**
- * A resolved configuration, where the key came from, and warnings for the user (never containing the key).
+ * A resolved configuration, where the key came from (`--key-file`, `TRADESTATE_KEY_FILE`, `--key` or
+ * `TRADESTATE_KEY`: a name, never a value), and warnings for the user (never containing the key).
  *
  * @example
  * ```ts
@@ -76,31 +77,57 @@ export interface ResolvedMerchantConfig {
   readonly warnings: readonly string[];
 }
 
-/** Reads a key file; injectable so tests need no real files for the error paths. */
+/**
+ * Reads a key file; injectable so tests need no real files for the error paths. It may throw anything: the
+ * message shown names the flag or variable the path came from, never the path, which may be the key itself
+ * (`--key-file K` for `--key K`).
+ */
 export type KeyFileReader = (path: string) => { readonly text: string; readonly mode: number };
 
-const readKeyFileFromDisk: KeyFileReader = (path) => {
-  try {
-    return { text: readFileSync(path, 'utf8'), mode: statSync(path).mode };
-  } catch (err) {
-    // The path is the user's own input; the file's content is never part of the message.
-    const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new InvalidArgumentError(`cannot read the key file ${path} (${reason})`);
-  }
-};
+const readKeyFileFromDisk: KeyFileReader = (path) => ({ text: readFileSync(path, 'utf8'), mode: statSync(path).mode });
+
+/** A setting's value and where it came from: the flag's name, or the variable's. */
+interface Setting {
+  readonly value: string;
+  readonly source: string;
+}
+
+function pickSetting(
+  flag: string | undefined,
+  flagName: string,
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+): Setting | undefined {
+  const fromFlag = flag === undefined || flag.trim() === '' ? undefined : flag.trim();
+  if (fromFlag !== undefined) return { value: fromFlag, source: flagName };
+  const fromEnv = env[name]?.trim();
+  return fromEnv === undefined || fromEnv === '' ? undefined : { value: fromEnv, source: name };
+}
 
 function pick(
   flag: string | undefined,
   env: Readonly<Record<string, string | undefined>>,
   name: string,
 ): string | undefined {
-  const value = flag ?? env[name];
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
+  return pickSetting(flag, name, env, name)?.value;
 }
 
 function required(value: string | undefined, what: string, flag: string, envName: string): string {
   if (value === undefined) throw new InvalidArgumentError(`missing ${what}: pass ${flag} or set ${envName}`);
   return value;
+}
+
+function readKeyFileAt(setting: Setting, readKeyFile: KeyFileReader): { text: string; mode: number } {
+  try {
+    return readKeyFile(setting.value);
+  } catch (err) {
+    // Only the errno code is kept: the error itself (and so any `cause`) quotes the path.
+    const reason = (err as NodeJS.ErrnoException | undefined)?.code ?? 'unreadable';
+    throw new InvalidArgumentError(
+      `cannot read the key file named by ${setting.source} (${reason}); the path is not repeated, in case it is ` +
+        `the key itself: ${setting.source} takes a path, ${CONFIG_ENV.key} takes the key`,
+    );
+  }
 }
 
 function readKey(
@@ -109,16 +136,18 @@ function readKey(
   readKeyFile: KeyFileReader,
   warnings: string[],
 ): { key: string; source: string } {
-  const keyFile = pick(flags.keyFile, env, CONFIG_ENV.keyFile);
+  const keyFile = pickSetting(flags.keyFile, '--key-file', env, CONFIG_ENV.keyFile);
   if (keyFile !== undefined) {
-    const { text, mode } = readKeyFile(keyFile);
+    const { text, mode } = readKeyFileAt(keyFile, readKeyFile);
     // A trailing newline is what editors and `echo` leave; anything else inside is a wrong file.
     const key = text.trim();
-    if (key === '' || /\s/.test(key)) throw new InvalidArgumentError(`the key file ${keyFile} does not hold one key`);
-    if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-      warnings.push(`the key file ${keyFile} is readable by other users: chmod 600 it`);
+    if (key === '' || /\s/.test(key)) {
+      throw new InvalidArgumentError(`the key file named by ${keyFile.source} does not hold one key`);
     }
-    return { key, source: `--key-file ${keyFile}` };
+    if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+      warnings.push(`the key file named by ${keyFile.source} is readable by other users: chmod 600 it`);
+    }
+    return { key, source: keyFile.source };
   }
   if (flags.key !== undefined && flags.key !== '') {
     warnings.push(
@@ -133,31 +162,34 @@ function readKey(
   );
 }
 
-function readSignType(value: string | undefined): SignType {
-  if (value === undefined) return 'MD5';
-  const upper = value.toUpperCase();
+function readSignType(setting: Setting | undefined): SignType {
+  if (setting === undefined) return 'MD5';
+  const upper = setting.value.toUpperCase();
   if (upper === 'MD5' || upper === 'HMAC-SHA256') return upper;
-  throw new InvalidArgumentError(`sign type "${value}" is neither MD5 nor HMAC-SHA256`);
+  // Not quoted: a sign type mistyped in a script is as likely to be the key next to it as a misspelling.
+  throw new InvalidArgumentError(`${setting.source} must be MD5 or HMAC-SHA256 (the value given is not repeated)`);
 }
 
-function readBaseURL(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
+function readBaseURL(setting: Setting | undefined): string | undefined {
+  if (setting === undefined) return undefined;
+  const { value, source } = setting;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new InvalidArgumentError(`--base-url "${value}" is not a URL`);
+    throw new InvalidArgumentError(`${source} "${value}" is not a URL`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InvalidArgumentError(`--base-url "${value}" is neither http nor https`);
+    throw new InvalidArgumentError(`${source} "${value}" is neither http nor https`);
   }
   return value.replace(/\/+$/, '');
 }
 
 /**
  * Resolves the merchant configuration: each flag, else its environment variable ({@link CONFIG_ENV}). The key
- * comes from `--key-file`/`TRADESTATE_KEY_FILE`, else `TRADESTATE_KEY`, else `--key` (with a warning: a flag lands
- * in shell history). Nothing here ever puts the key in a message.
+ * comes from `--key-file`/`TRADESTATE_KEY_FILE`, else `--key` (with a warning: a flag lands in shell history),
+ * else `TRADESTATE_KEY`. Nothing here ever puts the key in a message, nor any value that may be the key typed in
+ * the wrong place: the key file's path and the sign type are named by their flag or variable, never quoted.
  *
  * @throws {InvalidArgumentError} when something required is missing or malformed.
  * @example
@@ -181,8 +213,8 @@ export function resolveMerchantConfig(
     key,
     subAppId: pick(flags.subAppid, env, CONFIG_ENV.subAppId),
     subMchId: pick(flags.subMchId, env, CONFIG_ENV.subMchId),
-    signType: readSignType(pick(flags.signType, env, CONFIG_ENV.signType)),
-    baseURL: readBaseURL(pick(flags.baseUrl, env, CONFIG_ENV.baseURL)),
+    signType: readSignType(pickSetting(flags.signType, '--sign-type', env, CONFIG_ENV.signType)),
+    baseURL: readBaseURL(pickSetting(flags.baseUrl, '--base-url', env, CONFIG_ENV.baseURL)),
     timeoutMs: timeout === undefined ? undefined : parseDuration(timeout),
   };
   return { merchant, keySource: source, warnings };

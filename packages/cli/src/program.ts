@@ -1,10 +1,12 @@
 import { InvalidArgumentError, TradestateError } from '@tradestate/protocol';
-import { Command, CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerSandboxCommand } from './commands/sandbox.ts';
 import { registerWatchCommand } from './commands/watch.ts';
 import { EXIT_CODES, type ExitCode } from './exit-codes.ts';
 import { type CliIo, processIo } from './io.ts';
+import { redact, secretsOf } from './redact.ts';
+import { SafeCommand } from './safe-command.ts';
 
 /**
  * What each command receives: the process's streams and environment, and a way to set the exit code.
@@ -32,7 +34,8 @@ Exit codes:
 
 /**
  * Builds the `tradestate` command tree. Errors and help go to the context's streams, and commander never exits
- * the process itself, so the program runs in-process in tests.
+ * the process itself, so the program runs in-process in tests. Its errors never repeat a value the user typed
+ * (an unknown option is named without its `=value`, an unknown command not at all): any may be the API key.
  *
  * @example
  * ```ts
@@ -41,7 +44,7 @@ Exit codes:
  */
 export function createProgram(context: CommandContext): Command {
   const { io } = context;
-  const program = new Command('tradestate')
+  const program = new SafeCommand('tradestate')
     .description('Watch a WeChat Pay order to its end, reliably and cheaply.')
     .exitOverride()
     .configureOutput({
@@ -64,7 +67,8 @@ function describe(err: unknown): string {
 
 /**
  * Runs `tradestate` with arguments as the user typed them (without `node` and the script) and resolves to the
- * exit code. Never calls `process.exit`.
+ * exit code. Never calls `process.exit`, and never writes the API key or the sandbox's control token, however
+ * the flags are mistyped.
  *
  * @example
  * ```ts
@@ -83,7 +87,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_CODES.PAID : EXIT_CODES.USAGE;
-    io.stderr.write(`tradestate: ${describe(err)}\n`);
+    // Messages quote values only of flags that cannot hold a secret; should a secret have been typed into one,
+    // it is still not repeated.
+    io.stderr.write(`tradestate: ${redact(describe(err), secretsOf(argv, io.env))}\n`);
     return err instanceof InvalidArgumentError ? EXIT_CODES.USAGE : EXIT_CODES.ERROR;
   }
   return exitCode;

@@ -69,7 +69,8 @@ describe('resolveMerchantConfig', () => {
       { ...baseEnv, TRADESTATE_KEY: 'other' },
     );
     expect(merchant.key).toBe(KEY);
-    expect(keySource).toBe(`--key-file ${path}`);
+    // Named by the flag, never by the path: a path given there may be the key itself.
+    expect(keySource).toBe('--key-file');
     expect(warnings).toEqual([]);
   });
 
@@ -99,9 +100,9 @@ describe('resolveMerchantConfig', () => {
   });
 
   it('refuses a key file it cannot read or that holds more than a key, and never quotes its content', () => {
-    expect(failure(() => resolveMerchantConfig({ keyFile: '/nonexistent/key' }, baseEnv)).message).toMatch(
-      /cannot read the key file \/nonexistent\/key \(ENOENT\)/,
-    );
+    const unreadable = failure(() => resolveMerchantConfig({ keyFile: '/nonexistent/key' }, baseEnv)).message;
+    expect(unreadable).toMatch(/cannot read the key file named by --key-file \(ENOENT\)/);
+    expect(unreadable).not.toContain('/nonexistent/key');
     const secret = `${KEY} and-something-else`;
     const error = failure(() => resolveMerchantConfig({ keyFile: keyFile(secret) }, baseEnv));
     expect(error.message).toMatch(/does not hold one key/);
@@ -110,7 +111,12 @@ describe('resolveMerchantConfig', () => {
 
   it('refuses an unknown sign type, a base URL that is not http(s), and a bad timeout', () => {
     const env = { ...baseEnv, TRADESTATE_KEY: KEY };
-    expect(failure(() => resolveMerchantConfig({ signType: 'SHA1' }, env)).message).toMatch(/neither MD5 nor/);
+    const signType = failure(() => resolveMerchantConfig({ signType: 'SHA1' }, env)).message;
+    expect(signType).toMatch(/--sign-type must be MD5 or HMAC-SHA256/);
+    expect(signType).not.toContain('SHA1');
+    expect(failure(() => resolveMerchantConfig({}, { ...env, TRADESTATE_SIGN_TYPE: 'SHA1' })).message).toMatch(
+      /TRADESTATE_SIGN_TYPE must be MD5/,
+    );
     expect(failure(() => resolveMerchantConfig({ baseUrl: 'ftp://x' }, env)).message).toMatch(/neither http/);
     expect(failure(() => resolveMerchantConfig({ baseUrl: 'not a url' }, env)).message).toMatch(/not a URL/);
     expect(failure(() => resolveMerchantConfig({ timeout: 'soon' }, env)).message).toMatch(/not a duration/);

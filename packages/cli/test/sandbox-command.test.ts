@@ -47,6 +47,38 @@ describe('tradestate sandbox', () => {
     expect(cli.stdout.text()).toContain('sandbox stopped');
   });
 
+  it('with a control token, serves the control API only to requests carrying it, and never prints it', async () => {
+    const token = 'cli-sandbox-control-token-42';
+    const cli = startCli(['sandbox', '--port', '0', '--quiet'], { env: { TRADESTATE_SANDBOX_CONTROL_TOKEN: token } });
+    const text = await waitForOutput(cli.stdout.text, (t) => t.includes('Ctrl-C'));
+    const url = /listening on (http:\S+)/.exec(text)?.[1];
+    const order = (outTradeNo: string, headers: Record<string, string>) =>
+      fetch(`${url}/sandbox/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ outTradeNo, totalFee: 1, tradeType: 'NATIVE' }),
+      });
+    expect((await order('CLI3', {})).status).toBe(401);
+    expect((await order('CLI3', { authorization: `Bearer ${token}` })).status).toBe(201);
+    expect(text).toContain('Authorization: Bearer <your control token>');
+    cli.interrupt();
+    expect(await cli.exit).toBe(EXIT_CODES.PAID);
+    expect(`${cli.stdout.text()}${cli.stderr.text()}`).not.toContain(token);
+  });
+
+  it('refuses a cross-site text/plain POST to the control API it serves', async () => {
+    const cli = startCli(['sandbox', '--port', '0', '--json', '--quiet']);
+    const printed = JSON.parse(await waitForOutput(cli.stdout.text, (t) => t.includes('\n'))) as { url: string };
+    const simple = await fetch(`${printed.url}/sandbox/orders`, {
+      method: 'POST',
+      body: JSON.stringify({ outTradeNo: 'CLI4', totalFee: 1, tradeType: 'NATIVE' }),
+    });
+    expect(simple.status).toBe(415);
+    expect((await (await fetch(`${printed.url}/sandbox/orders`)).json()) as unknown[]).toEqual([]);
+    cli.interrupt();
+    expect(await cli.exit).toBe(EXIT_CODES.PAID);
+  });
+
   it('refuses a bad port before listening, with the usage exit code', async () => {
     const { code, stderr } = await runCli(['sandbox', '--port', '70000']);
     expect(code).toBe(EXIT_CODES.USAGE);

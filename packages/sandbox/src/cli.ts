@@ -24,11 +24,25 @@ Options:
   --time-scale <x>        multiplies script delays and notification retries (default 1)
   --faults <json>         fault rates, e.g. '{"systemError":0.05,"latency":0.1,"latencyMs":800}'
   --merchant <a:m:k>      appid:mch_id:key of a merchant (repeatable; replaces the default one)
+  --control-token <t>     require Authorization: Bearer <t> on the control API
+                          (or set TRADESTATE_SANDBOX_CONTROL_TOKEN)
   --quiet                 do not log events
   -h, --help              show this help
 
 Control API (JSON): POST /sandbox/orders, POST /sandbox/orders/:outTradeNo/state,
-GET /sandbox/orders[/:outTradeNo], PUT /sandbox/faults, GET|DELETE /sandbox/counters`;
+GET /sandbox/orders[/:outTradeNo], PUT /sandbox/faults, GET|DELETE /sandbox/counters.
+Requests must name the sandbox by address (127.0.0.1:port or localhost:port) and send
+Content-Type: application/json; other sites' pages are refused.`;
+
+/**
+ * The environment variable `tradestate-sandbox` reads the control token from when `--control-token` is not given.
+ *
+ * @example
+ * ```sh
+ * TRADESTATE_SANDBOX_CONTROL_TOKEN=$(openssl rand -hex 16) tradestate-sandbox
+ * ```
+ */
+export const CONTROL_TOKEN_ENV = 'TRADESTATE_SANDBOX_CONTROL_TOKEN';
 
 function number(value: string | undefined, name: string, check: (n: number) => boolean): number | undefined {
   if (value === undefined) return undefined;
@@ -60,19 +74,27 @@ function faults(value: string | undefined): FaultRates | undefined {
 }
 
 /**
- * Reads the command line of `tradestate-sandbox` into {@link SandboxOptions}; `undefined` means `--help`.
- * Throws `InvalidArgumentError` on anything it cannot use.
+ * Reads the command line of `tradestate-sandbox` into {@link SandboxOptions}; `undefined` means `--help`. The
+ * control token comes from `--control-token`, else `env`'s `TRADESTATE_SANDBOX_CONTROL_TOKEN`.
+ * Throws `InvalidArgumentError` on anything it cannot use, never quoting a stray argument.
  *
  * @example
  * ```ts
  * parseCliArgs(['--port', '9000', '--time-scale', '0.01']); // { port: 9000, timeScale: 0.01, ... }
  * ```
  */
-export function parseCliArgs(argv: readonly string[]): (SandboxOptions & { quiet: boolean }) | undefined {
+export function parseCliArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): (SandboxOptions & { quiet: boolean }) | undefined {
   let values: ReturnType<typeof parse>['values'];
   try {
     values = parse(argv).values;
   } catch (err) {
+    // parseArgs quotes a stray argument, which may be a key or the control token typed in the wrong place.
+    if ((err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      throw new InvalidArgumentError('unexpected argument (not repeated): every option is --name value');
+    }
     throw new InvalidArgumentError((err as Error).message);
   }
   if (values.help) return undefined;
@@ -85,8 +107,10 @@ export function parseCliArgs(argv: readonly string[]): (SandboxOptions & { quiet
   const seed = number(values.seed, 'seed', Number.isInteger);
   const timeScale = number(values['time-scale'], 'time-scale', (n) => Number.isFinite(n) && n >= 0);
   const rates = faults(values.faults);
+  const controlToken = values['control-token'] ?? env[CONTROL_TOKEN_ENV];
   return {
     ...options,
+    ...(controlToken === undefined || controlToken === '' ? {} : { controlToken }),
     ...(seed === undefined ? {} : { seed }),
     ...(timeScale === undefined ? {} : { timeScale }),
     ...(rates === undefined ? {} : { faults: rates }),
@@ -106,6 +130,7 @@ function parse(argv: readonly string[]) {
       'time-scale': { type: 'string' },
       faults: { type: 'string' },
       merchant: { type: 'string', multiple: true },
+      'control-token': { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -114,7 +139,8 @@ function parse(argv: readonly string[]) {
 
 /**
  * Starts a sandbox from command-line arguments and prints its URL and credentials to `print`. Only the public
- * example key of WeChat's documentation is ever printed; keys given with `--merchant` are not.
+ * example key of WeChat's documentation is ever printed; keys given with `--merchant` are not, nor is the
+ * control token.
  * Returns undefined after printing the usage for `--help`.
  *
  * @example
@@ -123,8 +149,12 @@ function parse(argv: readonly string[]) {
  * await sandbox?.close();
  * ```
  */
-export async function runCli(argv: readonly string[], print: (line: string) => void): Promise<Sandbox | undefined> {
-  const options = parseCliArgs(argv);
+export async function runCli(
+  argv: readonly string[],
+  print: (line: string) => void,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<Sandbox | undefined> {
+  const options = parseCliArgs(argv, env);
   if (options === undefined) {
     print(CLI_USAGE);
     return undefined;
@@ -142,6 +172,10 @@ export async function runCli(argv: readonly string[], print: (line: string) => v
     );
   }
   print(`  query:   POST ${sandbox.url}/pay/orderquery (signed XML, MD5 or HMAC-SHA256)`);
-  print(`  control: POST ${sandbox.url}/sandbox/orders {"outTradeNo":"A1","totalFee":1,"tradeType":"NATIVE"}`);
+  print(
+    `  control: POST ${sandbox.url}/sandbox/orders -H 'content-type: application/json'` +
+      `${options.controlToken === undefined ? '' : " -H 'authorization: Bearer <your token>'"}` +
+      ` {"outTradeNo":"A1","totalFee":1,"tradeType":"NATIVE"}`,
+  );
   return sandbox;
 }

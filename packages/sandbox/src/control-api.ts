@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InvalidArgumentError, isTradeState } from '@tradestate/protocol';
+import { type ControlAccess, refuseControl } from './control-access.ts';
+import { ControlError } from './control-error.ts';
 import { TransitionRefusedError, UnknownOrderError } from './sandbox-errors.ts';
 import type { FaultRates, OrderSpec, Sandbox } from './types.ts';
 
@@ -7,17 +9,6 @@ import type { FaultRates, OrderSpec, Sandbox } from './types.ts';
 export const CONTROL_PREFIX = '/sandbox/';
 
 const MAX_JSON_BYTES = 1024 * 1024;
-
-/** A control API refusal, sent as `{ "error": { "code", "message" } }`. */
-class ControlError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 function send(res: ServerResponse, status: number, value: unknown): void {
   const body = value === undefined ? '' : JSON.stringify(value);
@@ -89,22 +80,28 @@ function route(sandbox: Sandbox, method: string, url: URL, body: Buffer): [numbe
 /**
  * Serves the JSON control API: `GET|POST /sandbox/orders`, `GET /sandbox/orders/:outTradeNo[?mchId=]`,
  * `POST /sandbox/orders/:outTradeNo/state` `{ tradeState, mchId? }`, `PUT /sandbox/faults`,
- * `GET|DELETE /sandbox/counters`. Errors are `{ error: { code, message } }` with 400, 404, 405 or 409.
+ * `GET|DELETE /sandbox/counters`. A request {@link refuseControl} refuses changes nothing. Errors are
+ * `{ error: { code, message } }` with 400, 401, 403, 404, 405, 409, 413, 415 or 421.
  */
 export function serveControl(
   sandbox: Sandbox,
+  access: ControlAccess,
   req: IncomingMessage,
   res: ServerResponse,
   body: Buffer | undefined,
 ): void {
   try {
+    const refused = refuseControl(req, access);
+    if (refused !== undefined) throw refused;
     if (body === undefined) throw new ControlError(413, 'TOO_LARGE', `request body over ${MAX_JSON_BYTES} bytes`);
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const [status, value] = route(sandbox, req.method ?? 'GET', url, body);
     send(res, status, value);
   } catch (err) {
-    if (err instanceof ControlError) send(res, err.status, { error: { code: err.code, message: err.message } });
-    else if (err instanceof UnknownOrderError) send(res, 404, { error: { code: 'NOT_FOUND', message: err.message } });
+    if (err instanceof ControlError) {
+      if (err.status === 401) res.setHeader('www-authenticate', 'Bearer realm="tradestate-sandbox"');
+      send(res, err.status, { error: { code: err.code, message: err.message } });
+    } else if (err instanceof UnknownOrderError) send(res, 404, { error: { code: 'NOT_FOUND', message: err.message } });
     else if (err instanceof TransitionRefusedError) {
       send(res, 409, { error: { code: 'TRANSITION_REFUSED', message: err.message } });
     } else if (err instanceof InvalidArgumentError) {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { InvalidArgumentError } from '@tradestate/protocol';
 import { returnFail } from './answers.ts';
+import { controlAccess } from './control-access.ts';
 import { CONTROL_PREFIX, MAX_CONTROL_BYTES, serveControl } from './control-api.ts';
 import { Counters } from './counters.ts';
 import { FaultPicker } from './faults.ts';
@@ -49,7 +50,9 @@ function checkOptions(options: SandboxOptions): { timeScale: number; seed: numbe
  * Starts a local WeChat Pay v2 simulator on `node:http` (keep-alive, no framework). It serves
  * `POST /pay/orderquery`, `/pay/closeorder` and `/secapi/pay/reverse` with WeChat's signed XML and real error
  * answers, runs order scripts over (scaled) time, delivers payment notifications with WeChat's retry schedule,
- * injects faults by seeded rate, and exposes a JSON control API under `/sandbox/`.
+ * injects faults by seeded rate, and exposes a JSON control API under `/sandbox/` that refuses cross-site use
+ * (a Host other than its own address, another site's `Origin`, a content type other than JSON) and, with
+ * `controlToken`, any request without `Authorization: Bearer <controlToken>`.
  *
  * @example
  * ```ts
@@ -66,6 +69,7 @@ function checkOptions(options: SandboxOptions): { timeScale: number; seed: numbe
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const { timeScale, seed } = checkOptions(options);
+  const access = controlAccess(options.controlToken);
   const log = options.logger ?? (() => {});
   const directory = new MerchantDirectory(options.merchants ?? [defaultMerchant]);
   const counters = new Counters();
@@ -127,7 +131,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const query = url.indexOf('?');
     const path = query < 0 ? url : url.slice(0, query);
     if (path.startsWith(CONTROL_PREFIX)) {
-      readBody(req, MAX_CONTROL_BYTES, (body) => serveControl(sandbox, req, res, body));
+      readBody(req, MAX_CONTROL_BYTES, (body) => serveControl(sandbox, access, req, res, body));
       return;
     }
     if (!PAY_PATHS.has(path)) {

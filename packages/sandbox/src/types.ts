@@ -256,6 +256,12 @@ export interface SandboxOptions {
   readonly timeScale?: number;
   /** Receives one line per notable event (never a key or a signed string). Default: silent. */
   readonly logger?: (line: string) => void;
+  /**
+   * A bearer token the JSON control API then requires on every request (`Authorization: Bearer <token>`), for a
+   * sandbox other local users or programs can reach. Characters of RFC 6750's b64token. Never logged or
+   * echoed. Default: none (the Host, Origin and content-type checks apply either way).
+   */
+  readonly controlToken?: string | undefined;
 }
 
 /**

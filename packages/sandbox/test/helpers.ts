@@ -42,15 +42,17 @@ export async function call(
   return parseXml(text);
 }
 
-/** JSON control API call. */
+/** JSON control API call, as a program on this machine makes it: JSON content type, its own Host. */
 export async function control(
   sandbox: Sandbox,
   method: string,
   path: string,
   body?: unknown,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; json: unknown }> {
   const res = await fetch(`${sandbox.url}/sandbox/${path}`, {
     method,
+    headers: { ...(method === 'GET' ? {} : { 'content-type': 'application/json' }), ...headers },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   const text = await res.text();

@@ -62,7 +62,8 @@ fromEvent($('place-order'), 'click')
     tap(() => {
       $('place-order').disabled = true;
     }),
-    exhaustMap(() => postJson('/orders', { totalFee: 1 })),
+    // The page names the product; the server charges its own catalogue's price for it.
+    exhaustMap(() => postJson('/orders', { sku: $('place-order').dataset.sku })),
     tap((order) => {
       currentOrder = order.outTradeNo;
       $('order').hidden = false;

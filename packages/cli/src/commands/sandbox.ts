@@ -9,13 +9,29 @@ Examples:
   $ tradestate sandbox --port 8080
   $ tradestate sandbox --port 0 --json            # a free port; one JSON line with url and credentials
   $ tradestate sandbox --time-scale 0.1           # order scripts and notification retries 10x faster
+  $ TRADESTATE_SANDBOX_CONTROL_TOKEN=$(openssl rand -hex 16) tradestate sandbox   # control API needs the token
 
 Then, in another shell:
   $ curl -s 127.0.0.1:8080/sandbox/orders -H 'content-type: application/json' \\
       -d '{"outTradeNo":"A1","totalFee":1,"tradeType":"NATIVE","script":[{"afterMs":5000,"tradeState":"SUCCESS"}]}'
   $ TRADESTATE_APPID=wxd930ea5d5a258f4f TRADESTATE_MCH_ID=10000100 \\
     TRADESTATE_KEY=192006250b4c09247ec02edce69f6a2d \\
-      tradestate watch --base-url http://127.0.0.1:8080 --out-trade-no A1`;
+      tradestate watch --base-url http://127.0.0.1:8080 --out-trade-no A1
+
+The control API answers only requests that name it by address (127.0.0.1:port, localhost:port) and, except
+GET, send Content-Type: application/json: a web page on another site can neither post to it nor reach it
+through its own domain. With a control token, add -H "authorization: Bearer $TRADESTATE_SANDBOX_CONTROL_TOKEN".`;
+
+/**
+ * The environment variable `tradestate sandbox` reads the control API's token from, when `--control-token` is
+ * not given.
+ *
+ * @example
+ * ```sh
+ * TRADESTATE_SANDBOX_CONTROL_TOKEN=$(openssl rand -hex 16) tradestate sandbox
+ * ```
+ */
+export const SANDBOX_CONTROL_TOKEN_ENV = 'TRADESTATE_SANDBOX_CONTROL_TOKEN';
 
 interface SandboxFlags {
   readonly port: string;
@@ -24,6 +40,7 @@ interface SandboxFlags {
   readonly seed?: string | undefined;
   readonly json?: boolean | undefined;
   readonly quiet?: boolean | undefined;
+  readonly controlToken?: string | undefined;
 }
 
 function parseNumber(text: string, what: string, check: (n: number) => boolean): number {
@@ -52,6 +69,10 @@ export function registerSandboxCommand(program: Command, context: CommandContext
     .option('--seed <n>', 'seed of the fault injection, so a run repeats')
     .option('--json', 'print one JSON line with the URL and credentials instead of the text')
     .option('--quiet', 'do not log state changes and notifications to stderr')
+    .option(
+      '--control-token <token>',
+      `require "Authorization: Bearer <token>" on the control API (${SANDBOX_CONTROL_TOKEN_ENV})`,
+    )
     .addHelpText('after', EXAMPLES)
     .action(async (flags: SandboxFlags) => {
       const { io } = context;
@@ -60,7 +81,9 @@ export function registerSandboxCommand(program: Command, context: CommandContext
         flags.timeScale === undefined ? undefined : parseNumber(flags.timeScale, '--time-scale', (n) => n > 0);
       const seed = flags.seed === undefined ? undefined : parseNumber(flags.seed, '--seed', Number.isInteger);
       const logger = flags.quiet === true ? undefined : (line: string) => io.stderr.write(`sandbox: ${line}\n`);
-      const sandbox = await startSandbox({ port, host: flags.host, timeScale, seed, logger });
+      const token = flags.controlToken ?? io.env[SANDBOX_CONTROL_TOKEN_ENV];
+      const controlToken = token === undefined || token === '' ? undefined : token;
+      const sandbox = await startSandbox({ port, host: flags.host, timeScale, seed, logger, controlToken });
       const merchant = defaultMerchant;
       if (flags.json === true) {
         io.stdout.write(
@@ -74,6 +97,7 @@ export function registerSandboxCommand(program: Command, context: CommandContext
             `  mch_id  ${merchant.mchId}`,
             `  key     ${merchant.key}   (WeChat's public documentation key: for the sandbox only)`,
             `  control ${sandbox.url}/sandbox/  (JSON: create orders, set states, faults, counters)`,
+            ...(controlToken === undefined ? [] : ['          with "Authorization: Bearer <your control token>"']),
             'Press Ctrl-C to stop.',
             '',
           ].join('\n'),

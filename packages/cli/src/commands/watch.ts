@@ -89,9 +89,9 @@ export function registerWatchCommand(program: Command, context: CommandContext):
     .option('--mch-id <id>', `merchant id (${CONFIG_ENV.mchId})`)
     .option('--sub-appid <appid>', `service-provider mode: sub_appid (${CONFIG_ENV.subAppId})`)
     .option('--sub-mch-id <id>', `service-provider mode: sub_mch_id (${CONFIG_ENV.subMchId})`)
-    .addOption(
-      new Option('--sign-type <type>', `MD5 or HMAC-SHA256 (${CONFIG_ENV.signType})`).choices(['MD5', 'HMAC-SHA256']),
-    )
+    // Checked by resolveMerchantConfig, not by commander's choices, so the flag and its variable are refused
+    // alike and without repeating the value.
+    .option('--sign-type <type>', `MD5 or HMAC-SHA256 (${CONFIG_ENV.signType})`)
     .option('--key-file <path>', `file holding the API key (${CONFIG_ENV.keyFile})`)
     .option('--key <key>', 'the API key itself: lands in shell history, prefer the variable or --key-file')
     .option('--base-url <url>', `WeChat Pay host, a backup host or a sandbox (${CONFIG_ENV.baseURL})`)

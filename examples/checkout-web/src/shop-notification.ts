@@ -1,0 +1,49 @@
+import {
+  decodeNotification,
+  InvalidArgumentError,
+  type PaymentNotification,
+  type SignType,
+} from '@tradestate/protocol';
+import type { OrderBook } from './order-book.ts';
+
+/**
+ * The merchant this shop is: notifications must be about it, signed with its key.
+ *
+ * @example
+ * const merchant: ShopMerchant = { appId: 'wxd930ea5d5a258f4f', mchId: '10000100', key: process.env.WECHATPAY_KEY! };
+ */
+export interface ShopMerchant {
+  readonly appId: string;
+  readonly mchId: string;
+  /** The merchant API key notifications are verified with. */
+  readonly key: string;
+  /** Default `MD5`, what WeChat signs notifications with unless the merchant chose HMAC-SHA256. */
+  readonly signType?: SignType | undefined;
+}
+
+/**
+ * Decodes a payment notification as this shop may believe it: signed with the merchant's key, about this
+ * merchant, and about an order this shop created, for the amount and currency the shop recorded for it.
+ * Anything else throws (a `TradestateError`: `MismatchError` for another amount or merchant, and
+ * `InvalidArgumentError` for an order this shop does not know), and the route answers FAIL.
+ *
+ * The body is decoded twice: first to learn, from a verified body, which order it claims to be about; then
+ * bound to the shop's own record of that order, so the amount compared is the shop's, never the body's.
+ *
+ * @example
+ * const notification = decodeShopNotification(request.body, merchant, book);
+ * book.notify(notification);
+ */
+export function decodeShopNotification(body: string, merchant: ShopMerchant, book: OrderBook): PaymentNotification {
+  const { appId, mchId, key, signType } = merchant;
+  const claimed = decodeNotification(body, { key, signType, expect: { appId, mchId } });
+  const order = claimed.order.outTradeNo === undefined ? undefined : book.get(claimed.order.outTradeNo);
+  // Not acknowledged: WeChat keeps resending, so a payment for an order this process lost (a restart of this
+  // in-memory book) is not silently dropped.
+  if (order === undefined) throw new InvalidArgumentError('notification for an order this shop did not create');
+  return decodeNotification(body, {
+    key,
+    signType,
+    expect: { appId, mchId, outTradeNo: order.outTradeNo, totalFee: order.totalFee, feeType: order.feeType },
+  });
+}
