@@ -1,5 +1,5 @@
-import { type OrderWatch, type Schedule, watchOrder } from '@tradestate/machine';
-import type { CloseOrderOutcome, PayClient, PaymentNotification } from '@tradestate/protocol';
+import { type OrderWatch, type Schedule, type WatchNotification, watchOrder } from '@tradestate/machine';
+import type { CloseOrderOutcome, OrderQuery, PayClient, PaymentNotification } from '@tradestate/protocol';
 import { concatMap, from, type Observable, of, ReplaySubject, type Subscription } from 'rxjs';
 import { type StatusEvent, statusEventAfterClose, statusEventOf } from './order-status.ts';
 
@@ -33,7 +33,7 @@ export interface ShopOrder {
 
 interface Entry {
   readonly order: ShopOrder;
-  readonly notifications: ReplaySubject<PaymentNotification>;
+  readonly notifications: ReplaySubject<WatchNotification>;
   readonly events: ReplaySubject<StatusEvent>;
   readonly watch: Subscription;
 }
@@ -63,7 +63,7 @@ export class OrderBook {
   add(order: ShopOrder): void {
     if (this.#orders.has(order.outTradeNo)) return;
     // Replays the last notification, so one that arrived before the watch subscribed still ends it at once.
-    const notifications = new ReplaySubject<PaymentNotification>(1);
+    const notifications = new ReplaySubject<WatchNotification>(1);
     // The latest status for a page that opens now, and the final one for ever after the end.
     const events = new ReplaySubject<StatusEvent>(1);
     const watch = watchOrder({
@@ -97,6 +97,17 @@ export class OrderBook {
     const outTradeNo = notification.order.outTradeNo;
     const entry = outTradeNo === undefined ? undefined : this.#orders.get(outTradeNo);
     entry?.notifications.next(notification);
+    return entry !== undefined;
+  }
+
+  /**
+   * Tells an order's watch that a notification naming it could not be verified or bound: nothing is believed, but
+   * the watch asks WeChat sooner (coalesced by the machine, so a flood of forgeries costs no extra queries).
+   * Returns false for an order this shop does not know.
+   */
+  ask(query: OrderQuery): boolean {
+    const entry = query.outTradeNo === undefined ? undefined : this.#orders.get(query.outTradeNo);
+    entry?.notifications.next({ kind: 'unverified', query });
     return entry !== undefined;
   }
 

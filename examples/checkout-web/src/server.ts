@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { notificationReply, TradestateError } from '@tradestate/protocol';
+import { notificationReply, readNotificationHint, TradestateError } from '@tradestate/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type Catalogue, DEMO_CATALOGUE, productOf } from './catalogue.ts';
 import type { OrderBook } from './order-book.ts';
@@ -136,7 +136,9 @@ export async function buildCheckoutServer(options: CheckoutServerOptions): Promi
       return reply.send(notificationReply(true));
     } catch (err) {
       // Forged, about another merchant, order or amount, or an order this shop does not know: never believed,
-      // and answered FAIL so that a genuine one is resent.
+      // and answered FAIL so that a genuine one is resent. If it names one of our orders, that order asks WeChat.
+      const hint = readNotificationHint(request.body);
+      if (hint !== undefined) book.ask(hint);
       request.log.warn({ code: err instanceof TradestateError ? err.code : 'UNKNOWN' }, 'notification refused');
       return reply.send(notificationReply(false, 'invalid notification'));
     }

@@ -2,6 +2,7 @@ import {
   decodeNotification,
   InvalidArgumentError,
   type PaymentNotification,
+  readNotificationHint,
   type SignType,
 } from '@tradestate/protocol';
 import type { OrderBook } from './order-book.ts';
@@ -27,8 +28,9 @@ export interface ShopMerchant {
  * Anything else throws (a `TradestateError`: `MismatchError` for another amount or merchant, and
  * `InvalidArgumentError` for an order this shop does not know), and the route answers FAIL.
  *
- * The body is decoded twice: first to learn, from a verified body, which order it claims to be about; then
- * bound to the shop's own record of that order, so the amount compared is the shop's, never the body's.
+ * The order the body names (read without believing it, `readNotificationHint`) only selects which of the shop's
+ * records to bind against: the body is then verified and bound to that record, so the amount compared is the
+ * shop's, never the body's.
  *
  * @example
  * const notification = decodeShopNotification(request.body, merchant, book);
@@ -36,8 +38,8 @@ export interface ShopMerchant {
  */
 export function decodeShopNotification(body: string, merchant: ShopMerchant, book: OrderBook): PaymentNotification {
   const { appId, mchId, key, signType } = merchant;
-  const claimed = decodeNotification(body, { key, signType, expect: { appId, mchId } });
-  const order = claimed.order.outTradeNo === undefined ? undefined : book.get(claimed.order.outTradeNo);
+  const named = readNotificationHint(body)?.outTradeNo;
+  const order = named === undefined ? undefined : book.get(named);
   // Not acknowledged: WeChat keeps resending, so a payment for an order this process lost (a restart of this
   // in-memory book) is not silently dropped.
   if (order === undefined) throw new InvalidArgumentError('notification for an order this shop did not create');

@@ -9,7 +9,7 @@ import {
   decodeNotification,
   notificationReply,
   type OrderQueryClient,
-  parseXml,
+  readNotificationHint,
 } from '@tradestate/protocol';
 import { defaultMerchant, type Sandbox, startSandbox } from '@tradestate/sandbox';
 import { from, lastValueFrom, Subject, toArray } from 'rxjs';
@@ -41,8 +41,8 @@ const nextId = () => `TR${Date.now() % 100000}${++serial}`;
 
 /**
  * The merchant's notify route, as a user writes it today: verify with the key (nothing else bound), and hand
- * the result to the watches; what does not verify but names an order becomes an unverified notification (a
- * stand-in for the protocol's `readNotificationHint`). With a store, the notification is kept before SUCCESS.
+ * the result to the watches; what does not verify but names an order (`readNotificationHint`) becomes an
+ * unverified notification. With a store, the notification is kept before SUCCESS.
  */
 let route: { url: string; close(): Promise<void> };
 const notifications = new Subject<WatchNotification>();
@@ -62,8 +62,8 @@ beforeAll(async () => {
         notifications.next(notification);
         res.end(notificationReply(true));
       } catch {
-        const outTradeNo = parseXml(body)['out_trade_no'];
-        if (outTradeNo !== undefined) notifications.next({ kind: 'unverified', query: { outTradeNo } });
+        const query = readNotificationHint(body);
+        if (query !== undefined) notifications.next({ kind: 'unverified', query });
         res.end(notificationReply(false, 'invalid notification'));
       }
     });

@@ -193,16 +193,3 @@ export function protocolRefusesReplays(merchant: {
     return true;
   }
 }
-
-/**
- * The order an unverifiable body names, read without trusting it (a stand-in for the protocol's
- * `readNotificationHint`): only an `out_trade_no` of WeChat's alphabet.
- */
-export function hintOf(body: string | Uint8Array): { readonly outTradeNo: string } | undefined {
-  try {
-    const outTradeNo = parseXml(body)['out_trade_no'];
-    return outTradeNo !== undefined && /^[A-Za-z0-9_*|-]{1,32}$/.test(outTradeNo) ? { outTradeNo } : undefined;
-  } catch {
-    return undefined;
-  }
-}

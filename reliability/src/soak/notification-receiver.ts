@@ -1,8 +1,8 @@
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WatchNotification } from '@tradestate/machine';
-import { decodeNotification, notificationReply } from '@tradestate/protocol';
-import { HOSTILE_HEADER, HOSTILE_KINDS, type HostileKind, hintOf } from './hostile.ts';
+import { decodeNotification, notificationReply, readNotificationHint } from '@tradestate/protocol';
+import { HOSTILE_HEADER, HOSTILE_KINDS, type HostileKind } from './hostile.ts';
 
 /** Per kind of hostile post: how many the route decoded as verified, and how many it refused. */
 export interface HostileAtRoute {
@@ -50,7 +50,7 @@ export async function startNotificationReceiver(options: {
       } catch {
         if (kind === undefined) refused++;
         else hostile.refused[kind]++;
-        const query = hintOf(body);
+        const query = readNotificationHint(body);
         if (query !== undefined) options.deliver({ kind: 'unverified', query });
         res.writeHead(200, { 'content-type': 'text/xml' }).end(notificationReply(false, 'invalid notification'));
         return;
