@@ -5,11 +5,13 @@ export {
   isRetryableCloseErrCode,
 } from './close-order.ts';
 export {
+  type CloudPayClient,
   type CloudPayClientOptions,
+  type CloudPayCloseLike,
   type CloudPayLike,
   createCloudPayClient,
-  decodeCloudPayResult,
 } from './cloud-pay.ts';
+export { decodeCloudPayResult } from './cloud-pay-result.ts';
 export { type DecodeOrderQueryOptions, decodeOrderQuery } from './decode.ts';
 export * from './errors.ts';
 export { assertExpected, type ExpectedAnswer } from './expect.ts';
