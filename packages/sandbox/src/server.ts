@@ -9,7 +9,7 @@ import { FaultPicker } from './faults.ts';
 import { defaultMerchant, MerchantDirectory } from './merchants.ts';
 import { Notifier } from './notifier.ts';
 import { OrderStore } from './order-store.ts';
-import { answerPay, MAX_REQUEST_BYTES, PAY_PATHS, type PayContext } from './pay-api.ts';
+import { answerPay, CLOSE_MIN_AGE_MS, MAX_REQUEST_BYTES, PAY_PATHS, type PayContext } from './pay-api.ts';
 import type { Sandbox, SandboxOptions } from './types.ts';
 
 const XML_HEADERS = { 'content-type': 'text/plain; charset=utf-8' } as const;
@@ -76,7 +76,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const faults = new FaultPicker(seed, options.faults ?? {});
   const notifier = new Notifier({ directory, counters, timeScale, log });
   const store = new OrderStore({ directory, seed, timeScale, log, onPaid: (record) => notifier.start(record) });
-  const context: PayContext = { directory, store };
+  const context: PayContext = { directory, store, closeMinAgeMs: CLOSE_MIN_AGE_MS * timeScale };
   const delays = new Set<NodeJS.Timeout>();
   let closing = false;
 
