@@ -1,0 +1,75 @@
+import { MalformedResponseError } from '../errors.ts';
+
+/** Default size cap of an APIv3 body: an order answer is ~1 KB, a notification ~1.5 KB. */
+export const DEFAULT_MAX_JSON_BYTES = 64 * 1024;
+/** Deeper than any APIv3 answer (`promotion_detail[].goods_detail[]` is 4 levels). */
+const MAX_DEPTH = 12;
+const FORBIDDEN: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * A parsed JSON object: values are `unknown` until read through a checked accessor.
+ *
+ * @example
+ * ```ts
+ * const answer: JsonObject = parseJsonObject(body);
+ * ```
+ */
+export type JsonObject = { readonly [name: string]: unknown };
+
+function malformed(message: string): MalformedResponseError {
+  return new MalformedResponseError('MALFORMED_JSON', message);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Walks what JSON.parse built; a depth or name check failing stops the walk at once. */
+function check(value: unknown, depth: number): void {
+  if (typeof value !== 'object' || value === null) return;
+  if (depth > MAX_DEPTH) throw malformed(`JSON nested deeper than ${MAX_DEPTH} levels`);
+  if (Array.isArray(value)) {
+    for (const item of value) check(item, depth + 1);
+    return;
+  }
+  for (const name in value) {
+    if (FORBIDDEN.has(name)) throw malformed(`JSON carries the key ${name}`);
+    check((value as Record<string, unknown>)[name], depth + 1);
+  }
+}
+
+/**
+ * Parses an APIv3 body that must be one JSON object: at most `maxBytes` (refused before decoding), valid UTF-8,
+ * JSON, an object at the top, nested at most 12 levels, no `__proto__`/`constructor`/`prototype` key anywhere.
+ * Anything else is a {@link MalformedResponseError} `MALFORMED_JSON`. (V8's JSON.parse is not recursive, so a
+ * nesting bomb under the cap costs one linear parse, and the depth walk stops at level 12.)
+ *
+ * @example
+ * ```ts
+ * parseJsonObject('{"trade_state":"SUCCESS"}')['trade_state']; // 'SUCCESS'
+ * parseJsonObject('{"__proto__":{}}'); // throws MalformedResponseError
+ * ```
+ */
+export function parseJsonObject(body: Uint8Array | string, maxBytes: number = DEFAULT_MAX_JSON_BYTES): JsonObject {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most strings are known to fit without counting.
+  const size =
+    typeof body !== 'string' ? body.length : body.length * 3 > maxBytes ? Buffer.byteLength(body) : body.length;
+  if (size > maxBytes) throw malformed(`JSON body over ${maxBytes} bytes`);
+  let text: string;
+  if (typeof body === 'string') text = body;
+  else {
+    try {
+      text = utf8.decode(body);
+    } catch {
+      throw malformed('JSON body is not valid UTF-8');
+    }
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw malformed('body is not JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw malformed('JSON body is not an object');
+  check(value, 1);
+  return value as JsonObject;
+}
