@@ -7,9 +7,11 @@ import { Counters } from './counters.ts';
 import { FaultPicker } from './faults.ts';
 import { defaultMerchant, MerchantDirectory } from './merchants.ts';
 import { Notifier } from './notifier.ts';
+import type { OrderRecord } from './order-record.ts';
 import { OrderStore } from './order-store.ts';
 import { answerPay, MAX_REQUEST_BYTES, PAY_PATHS, type PayContext } from './pay-api.ts';
 import type { Sandbox, SandboxOptions } from './types.ts';
+import { V3Service } from './v3/service.ts';
 
 const XML_HEADERS = { 'content-type': 'text/plain; charset=utf-8' } as const;
 
@@ -71,10 +73,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const counters = new Counters();
   const faults = new FaultPicker(seed, options.faults ?? {});
   const notifier = new Notifier({ directory, counters, timeScale, log });
-  const store = new OrderStore({ directory, seed, timeScale, log, onPaid: (record) => notifier.start(record) });
+  // APIv3 (issue 14): the same store answers both protocols; a paid order notifies in the protocol it was made with.
+  let v3: V3Service | undefined;
+  const onPaid = (record: OrderRecord) => {
+    if (v3?.notifyIfV3(record) !== true) notifier.start(record);
+  };
+  const store = new OrderStore({ directory, seed, timeScale, log, onPaid });
   const context: PayContext = { directory, store };
   const delays = new Set<NodeJS.Timeout>();
   let closing = false;
+  if (options.v3 !== false) {
+    v3 = new V3Service({
+      directory,
+      store: () => store,
+      counters,
+      faults,
+      seed,
+      timeScale,
+      log,
+      delays,
+      closing: () => closing,
+    });
+  }
 
   const servePay = (req: IncomingMessage, res: ServerResponse, path: string, body: Buffer | undefined): void => {
     counters.endpoint(path);
@@ -126,6 +146,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const url = req.url ?? '/';
     const query = url.indexOf('?');
     const path = query < 0 ? url : url.slice(0, query);
+    if (v3 !== undefined && path.startsWith('/v3/')) {
+      const service = v3;
+      readBody(req, MAX_REQUEST_BYTES, (body) => service.serve(req, res, url, path, body));
+      return;
+    }
     if (path.startsWith(CONTROL_PREFIX)) {
       readBody(req, MAX_CONTROL_BYTES, (body) => serveControl(sandbox, req, res, body));
       return;
@@ -161,7 +186,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const sandbox: Sandbox = {
     url: `http://${host}:${address.port}`,
-    createOrder: (spec) => store.snapshot(store.create(spec)),
+    createOrder: (spec) => store.snapshot(v3 ? v3.createOrder(spec, () => store.create(spec)) : store.create(spec)),
     setTradeState: (outTradeNo, state, opts = {}) => store.snapshot(store.setState(outTradeNo, state, opts.mchId)),
     getOrder: (outTradeNo, opts = {}) => {
       const record = store.find(outTradeNo, opts.mchId);
@@ -169,7 +194,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     listOrders: () => store.all().map((record) => store.snapshot(record)),
     setFaults: (rates) => faults.set(rates),
-    counters: () => counters.snapshot(store.queriesByOrder()),
+    counters: () => ({ ...counters.snapshot(store.queriesByOrder()), v3FaultsInjected: v3?.faultsInjected() ?? {} }),
+    v3: v3?.credentials,
+    setV3Faults: (rates) => {
+      if (v3 === undefined) throw new InvalidArgumentError('this sandbox was started without v3');
+      v3.setFaults(rates);
+    },
     resetCounters: () => {
       counters.reset();
       store.resetQueries();
@@ -179,6 +209,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       closing = true;
       store.close();
       notifier.close();
+      v3?.close();
       for (const timer of delays) clearTimeout(timer);
       delays.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
