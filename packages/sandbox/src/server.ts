@@ -195,7 +195,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     listOrders: () => store.all().map((record) => store.snapshot(record)),
     setFaults: (rates) => faults.set(rates),
     counters: () => ({ ...counters.snapshot(store.queriesByOrder()), v3FaultsInjected: v3?.faultsInjected() ?? {} }),
-    v3: v3?.credentials,
+    get v3() {
+      return v3?.credentials;
+    },
     setV3Faults: (rates) => {
       if (v3 === undefined) throw new InvalidArgumentError('this sandbox was started without v3');
       v3.setFaults(rates);

@@ -263,7 +263,7 @@ export interface SandboxOptions {
   readonly timeScale?: number;
   /** Receives one line per notable event (never a key or a signed string). Default: silent. */
   readonly logger?: (line: string) => void;
-  /** Serve APIv3 too (`/v3/pay/…`, v3 notifications), with RSA keys generated at start. Default true. */
+  /** Serve APIv3 too (`/v3/pay/…`, v3 notifications), with RSA keys generated on first use. Default true. */
   readonly v3?: boolean;
 }
 
@@ -296,8 +296,9 @@ export interface Sandbox {
   setFaults(faults: FaultRates): void;
   counters(): SandboxCounters;
   /**
-   * APIv3 credentials of the first merchant (generated keys), to spread into `createPayClientV3`; undefined when the
-   * sandbox was started with `v3: false`.
+   * APIv3 credentials of the first merchant, to spread into `createPayClientV3`; undefined when the sandbox was
+   * started with `v3: false`. The RSA keys are generated on first use (this, a v3 request or notification), once
+   * per process, so a sandbox used over v2 only pays nothing for them.
    */
   readonly v3: SandboxV3Credentials | undefined;
   /** Replaces the APIv3-only fault rates; throws `InvalidArgumentError` on a bad rate or a v2-only sandbox. */

@@ -35,36 +35,45 @@ export interface V3ServiceOptions {
 
 /** The sandbox's APIv3 face: its routes, its notifier, its keys and its own faults. */
 export class V3Service {
-  readonly keys: GeneratedV3Keys = sandboxV3Keys();
-  readonly credentials: SandboxV3Credentials;
-  private readonly merchants: V3Merchants;
-  private readonly notifier: V3Notifier;
+  private ready: { keys: GeneratedV3Keys; merchants: V3Merchants; credentials: SandboxV3Credentials } | undefined;
+  private notifier: V3Notifier | undefined;
   private readonly v3Faults: V3FaultPicker;
   /** Orders whose payment notification speaks v3. */
   private readonly v3Orders = new WeakSet<OrderRecord>();
   private creatingV3 = false;
+  private closed = false;
 
   constructor(private readonly options: V3ServiceOptions) {
-    this.merchants = new V3Merchants(options.directory, this.keys);
-    this.notifier = new V3Notifier({
-      merchants: this.merchants,
-      keys: this.keys,
-      counters: options.counters,
-      timeScale: options.timeScale,
-      log: options.log,
-    });
     this.v3Faults = new V3FaultPicker(options.seed);
-    const first = options.directory.first;
+  }
+
+  /**
+   * The keys, generated on first use (the first v3 request, notification or look at the credentials), so that a
+   * sandbox used over v2 only pays nothing; once per process (see `sandboxV3Keys`).
+   */
+  private state(): { keys: GeneratedV3Keys; merchants: V3Merchants; credentials: SandboxV3Credentials } {
+    if (this.ready !== undefined) return this.ready;
+    const keys = sandboxV3Keys();
+    const first = this.options.directory.first;
     const own = (first as { readonly v3?: { readonly serialNo: string } }).v3;
-    this.credentials = Object.freeze({
-      mchId: first.mchId,
-      appId: first.appId,
-      serialNo: own?.serialNo ?? this.keys.merchantSerialNo,
-      privateKey: this.keys.merchantPrivateKey,
-      platformPublicKey: this.keys.platformPublicKey,
-      platformPublicKeyId: this.keys.platformPublicKeyId,
-      apiV3Key: this.keys.apiV3Key,
-    });
+    this.ready = {
+      keys,
+      merchants: new V3Merchants(this.options.directory, keys),
+      credentials: Object.freeze({
+        mchId: first.mchId,
+        appId: first.appId,
+        serialNo: own?.serialNo ?? keys.merchantSerialNo,
+        privateKey: keys.merchantPrivateKey,
+        platformPublicKey: keys.platformPublicKey,
+        platformPublicKeyId: keys.platformPublicKeyId,
+        apiV3Key: keys.apiV3Key,
+      }),
+    };
+    return this.ready;
+  }
+
+  get credentials(): SandboxV3Credentials {
+    return this.state().credentials;
   }
 
   /** Creates an order through `create`, remembering whether its notification speaks v3. */
@@ -84,6 +93,15 @@ export class V3Service {
   notifyIfV3(record: OrderRecord): boolean {
     if (!this.creatingV3 && !this.v3Orders.has(record)) return false;
     this.v3Orders.add(record);
+    if (this.closed) return true;
+    const { merchants, keys } = this.state();
+    this.notifier ??= new V3Notifier({
+      merchants,
+      keys,
+      counters: this.options.counters,
+      timeScale: this.options.timeScale,
+      log: this.options.log,
+    });
     this.notifier.start(record);
     return true;
   }
@@ -97,7 +115,8 @@ export class V3Service {
   }
 
   close(): void {
-    this.notifier.close();
+    this.closed = true;
+    this.notifier?.close();
   }
 
   /** Serves one request under `/v3/`. */
@@ -144,12 +163,8 @@ export class V3Service {
         const value = req.headers[name];
         return typeof value === 'string' ? value : undefined;
       };
-      const context: V3PayContext = {
-        directory: this.options.directory,
-        merchants: this.merchants,
-        store: this.options.store(),
-        keys: this.keys,
-      };
+      const { merchants, keys } = this.state();
+      const context: V3PayContext = { directory: this.options.directory, merchants, store: this.options.store(), keys };
       const result = answerV3(
         route,
         {
@@ -196,7 +211,7 @@ export class V3Service {
 
   /** Writes an answer, signed over `body` (a truncated answer carries the signature of the whole). */
   private write(res: ServerResponse, answer: V3Answer, cut?: string): void {
-    const headers = v3Headers(answer.body, answer.signing, this.keys);
+    const headers = v3Headers(answer.body, answer.signing, this.state().keys);
     const text = cut ?? answer.body;
     res.writeHead(answer.status, { ...headers, 'content-length': Buffer.byteLength(text) });
     res.end(text);
