@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { MalformedResponseError } from '../errors.ts';
 
 /** Default size cap of an APIv3 body: an order answer is ~1 KB, a notification ~1.5 KB. */
@@ -20,8 +21,6 @@ function malformed(message: string): MalformedResponseError {
   return new MalformedResponseError('MALFORMED_JSON', message);
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 /** Walks what JSON.parse built; a depth or name check failing stops the walk at once. */
 function check(value: unknown, depth: number): void {
   if (typeof value !== 'object' || value === null) return;
@@ -34,6 +33,32 @@ function check(value: unknown, depth: number): void {
     if (FORBIDDEN.has(name)) throw malformed(`JSON carries the key ${name}`);
     check((value as Record<string, unknown>)[name], depth + 1);
   }
+}
+
+/** More `{` and `[` than this, anywhere in the text, and the parsed value is walked for its depth. */
+function bracketsAtMost(text: string, limit: number): boolean {
+  let count = 0;
+  for (const bracket of ['{', '[']) {
+    for (let at = text.indexOf(bracket); at >= 0; at = text.indexOf(bracket, at + 1)) {
+      if (++count > limit) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Whether the text alone proves what the walk would check: no forbidden name can appear (none is written, and no
+ * `\u` escape could spell one) and no value can nest deeper than the limit (fewer brackets than levels, strings
+ * included). A typical answer passes, sparing the walk; anything else is walked.
+ */
+function plainly(text: string): boolean {
+  return (
+    !text.includes('\\u') &&
+    !text.includes('__proto__') &&
+    !text.includes('constructor') &&
+    !text.includes('prototype') &&
+    bracketsAtMost(text, MAX_DEPTH)
+  );
 }
 
 /**
@@ -56,11 +81,9 @@ export function parseJsonObject(body: Uint8Array | string, maxBytes: number = DE
   let text: string;
   if (typeof body === 'string') text = body;
   else {
-    try {
-      text = utf8.decode(body);
-    } catch {
-      throw malformed('JSON body is not valid UTF-8');
-    }
+    // isUtf8 (simdutf) then a plain decode: ~4x cheaper than a fatal TextDecoder. A BOM stays and fails JSON.parse.
+    if (!isUtf8(body)) throw malformed('JSON body is not valid UTF-8');
+    text = Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8');
   }
   let value: unknown;
   try {
@@ -70,6 +93,6 @@ export function parseJsonObject(body: Uint8Array | string, maxBytes: number = DE
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw malformed('JSON body is not an object');
-  check(value, 1);
+  if (!plainly(text)) check(value, 1);
   return value as JsonObject;
 }

@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { KeyObject } from 'node:crypto';
 import { InvalidArgumentError } from '../errors.ts';
 import { type KeyInput, publicKeyOf } from './keys.ts';
 import type { PlatformVerifier } from './verify-response.ts';
@@ -21,6 +21,8 @@ export interface PlatformKeyOptions {
 }
 
 const parsed = new Map<string, KeyObject>();
+/** KeyObjects already checked to be RSA public keys: a caller passes the same one on every call. */
+const checked = new WeakSet<KeyObject>();
 const MAX_PARSED = 16;
 
 /**
@@ -34,6 +36,19 @@ const MAX_PARSED = 16;
  * @internal
  */
 export function platformVerifierOf(options: PlatformKeyOptions): PlatformVerifier {
+  const known = verifiers.get(options);
+  if (known !== undefined && known.source === options.platformPublicKey && known.id === options.platformPublicKeyId) {
+    return known.verifier;
+  }
+  const verifier = buildVerifier(options);
+  verifiers.set(options, { source: options.platformPublicKey, id: options.platformPublicKeyId, verifier });
+  return verifier;
+}
+
+/** The verifier last built for an options object a caller passes again and again (as a hot loop does). */
+const verifiers = new WeakMap<PlatformKeyOptions, { source: unknown; id: unknown; verifier: PlatformVerifier }>();
+
+function buildVerifier(options: PlatformKeyOptions): PlatformVerifier {
   const { platformPublicKey, platformPublicKeyId, now } = options;
   if (typeof platformPublicKeyId !== 'string' || platformPublicKeyId === '') {
     throw new InvalidArgumentError('platformPublicKeyId must be non-empty');
@@ -46,6 +61,10 @@ export function platformVerifierOf(options: PlatformKeyOptions): PlatformVerifie
       if (parsed.size >= MAX_PARSED) parsed.clear();
       parsed.set(platformPublicKey, key);
     } else key = known;
-  } else key = publicKeyOf(platformPublicKey, 'platformPublicKey');
+  } else if (platformPublicKey instanceof KeyObject && checked.has(platformPublicKey)) key = platformPublicKey;
+  else {
+    key = publicKeyOf(platformPublicKey, 'platformPublicKey');
+    if (key === platformPublicKey) checked.add(key);
+  }
   return { publicKey: key, publicKeyId: platformPublicKeyId, now };
 }

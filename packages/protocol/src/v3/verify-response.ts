@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { SignatureError } from '../errors.ts';
-import { type HeaderSource, signatureHeader } from './headers.ts';
+import { type HeaderSource, signatureHeaders } from './headers.ts';
 import { verifySha256Rsa } from './rsa.ts';
 import { responseSigningMessage } from './signing-message.ts';
 
@@ -59,10 +59,7 @@ export function verifyWechatpaySignature(
   body: Uint8Array | string,
   verifier: PlatformVerifier,
 ): void {
-  const timestamp = signatureHeader(headers, 'wechatpay-timestamp');
-  const nonce = signatureHeader(headers, 'wechatpay-nonce');
-  const signature = signatureHeader(headers, 'wechatpay-signature');
-  const serial = signatureHeader(headers, 'wechatpay-serial');
+  const { timestamp, nonce, signature, serial } = signatureHeaders(headers);
   if (timestamp === undefined) throw missing('Wechatpay-Timestamp');
   if (nonce === undefined) throw missing('Wechatpay-Nonce');
   if (signature === undefined) throw missing('Wechatpay-Signature');
