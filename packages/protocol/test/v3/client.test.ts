@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import axios from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -269,6 +271,28 @@ describe('createPayClientV3 against an independent v3 server', () => {
     const text = JSON.stringify(err, Object.getOwnPropertyNames(err)) + String((err as Error).cause);
     expect(text).not.toContain('PRIVATE KEY');
     expect(text).not.toContain('WECHATPAY2');
+  });
+
+  it('ends a query whose answer never comes at the total deadline with TIMEOUT', async () => {
+    const silent = http.createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const client = createPayClientV3({
+        mchId: MCH_ID,
+        appId: APP_ID,
+        serialNo: MERCHANT_SERIAL,
+        privateKey: MERCHANT_PRIVATE_PEM,
+        platformPublicKey: PLATFORM_PUBLIC_PEM,
+        platformPublicKeyId: PLATFORM_KEY_ID,
+        baseURL: `http://127.0.0.1:${port}`,
+        timeoutMs: 150,
+      });
+      await expect(client.queryOrder({ outTradeNo: OUT })).rejects.toMatchObject({ code: 'TIMEOUT', retryable: true });
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it('refuses bad options before any request, naming the option, never the key', () => {

@@ -29,7 +29,12 @@ describe('reading an APIv3 JSON body', () => {
 
   it('refuses __proto__, constructor and prototype keys at any depth', () => {
     const escaped = String.raw`{"\u005f_proto__":{"admin":true}}`;
-    for (const body of ['{"__proto__":{"admin":true}}', '{"a":{"constructor":1}}', '{"a":[{"prototype":1}]}', escaped]) {
+    for (const body of [
+      '{"__proto__":{"admin":true}}',
+      '{"a":{"constructor":1}}',
+      '{"a":[{"prototype":1}]}',
+      escaped,
+    ]) {
       expect(codeOf(() => parseJsonObject(body))).toBe('MALFORMED_JSON');
     }
     expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
