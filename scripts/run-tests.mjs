@@ -4,6 +4,14 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { provision } from './provision.mjs';
+
+const unmet = provision();
+if (unmet !== undefined) {
+  console.error(unmet);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
 
 const resultsDir = '.vitest';
 const resultsFile = join(resultsDir, 'results.json');
@@ -35,5 +43,8 @@ try {
 } catch {
   failed = Math.max(failed, 1);
 }
+// Vitest also fails a run for errors outside any test (an unhandled rejection, a worker that died): the closing
+// line must not say "0 failed" for a run that failed.
+if (run.status !== 0 && failed === 0) failed = 1;
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(run.status === 0 && failed === 0 && passed > 0 ? 0 : 1);

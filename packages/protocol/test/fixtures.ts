@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { buildXml, type SignType, sign } from '../src/index.ts';
 
 /** The public key of WeChat Pay's v2 signing documentation; every shared vector is signed with it. */
 export const KEY = '192006250b4c09247ec02edce69f6a2d';
 
-export const VECTORS = '/work/shared/vectors';
+/** `shared/vectors` beside the project root (where CI lays it), wherever the clone is. */
+export const VECTORS = fileURLToPath(new URL('../../../../shared/vectors', import.meta.url));
 
 export function vector(name: string): string {
   return readFileSync(`${VECTORS}/${name}`, 'utf8');
