@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { decodeNotification, notificationReply, type SignType, TradestateError } from '@tradestate/protocol';
+import {
+  decodeNotification,
+  notificationReply,
+  notificationReplyV3,
+  type PayClientV3,
+  type SignType,
+  TradestateError,
+} from '@tradestate/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { OrderBook } from './order-book.ts';
 import { loadStaticFiles } from './static-files.ts';
@@ -36,6 +43,11 @@ export interface CheckoutServerOptions {
   readonly notifyUrl?: string | undefined;
   /** Fastify's logger setting. Default off. */
   readonly logger?: boolean | undefined;
+  /**
+   * APIv3 mode: notifications are APIv3's (signed JSON, encrypted resource), decoded by this client's
+   * `decodeNotification` (made with `apiV3Key`) and answered 204 / FAIL. Default: v2 XML with `key`.
+   */
+  readonly v3Client?: PayClientV3 | undefined;
 }
 
 const OUT_TRADE_NO = /^[A-Za-z0-9_-]{1,32}$/;
@@ -114,6 +126,28 @@ export async function buildCheckoutServer(options: CheckoutServerOptions): Promi
     request.raw.on('close', () => subscription.unsubscribe());
     return reply;
   });
+
+  if (options.v3Client !== undefined) {
+    const client = options.v3Client;
+    // Its own scope: APIv3's signature covers the raw bytes, so this route reads JSON as a Buffer, unparsed.
+    await app.register(async (scope) => {
+      scope.removeContentTypeParser('application/json');
+      scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_r, body, done) =>
+        done(null, body),
+      );
+      scope.post<{ Body: Buffer }>('/wechatpay/notify', (request, reply) => {
+        let answer = notificationReplyV3(true);
+        try {
+          book.notify(client.decodeNotification({ headers: request.headers, body: request.body }));
+        } catch (err) {
+          request.log.warn({ code: err instanceof TradestateError ? err.code : 'UNKNOWN' }, 'notification refused');
+          answer = notificationReplyV3(false, 'invalid notification');
+        }
+        return reply.code(answer.status).headers(answer.headers).send(answer.body);
+      });
+    });
+    return app;
+  }
 
   app.post<{ Body: string }>('/wechatpay/notify', (request, reply) => {
     reply.type('text/xml; charset=utf-8');

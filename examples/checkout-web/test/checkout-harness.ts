@@ -1,5 +1,5 @@
 import { schedules } from '@tradestate/machine';
-import { createPayClient } from '@tradestate/protocol';
+import { createPayClient, createPayClientV3 } from '@tradestate/protocol';
 import { defaultMerchant, type Sandbox, startSandbox } from '@tradestate/sandbox';
 import type { FastifyInstance } from 'fastify';
 import { OrderBook } from '../src/order-book.ts';
@@ -7,21 +7,29 @@ import type { StatusEvent } from '../src/order-status.ts';
 import { sandboxPayments } from '../src/sandbox-payments.ts';
 import { buildCheckoutServer } from '../src/server.ts';
 
-/** A sandbox and a checkout server on 127.0.0.1 and free ports, as `src/main.ts` wires them. */
-export async function startCheckout(options: { deadlineMs: number }): Promise<{
+/** A sandbox and a checkout server on 127.0.0.1 and free ports, as `src/main.ts` wires them (v2, or APIv3). */
+export async function startCheckout(options: { deadlineMs: number; api?: 'v2' | 'v3' }): Promise<{
   sandbox: Sandbox;
   app: FastifyInstance;
   url: string;
   close: () => Promise<void>;
 }> {
   const sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
-  const client = createPayClient({ ...defaultMerchant, baseURL: sandbox.url });
+  const api = options.api ?? 'v2';
+  const v3Client =
+    api === 'v3' && sandbox.v3 !== undefined ? createPayClientV3({ ...sandbox.v3, baseURL: sandbox.url }) : undefined;
+  const client = v3Client ?? createPayClient({ ...defaultMerchant, baseURL: sandbox.url });
   const book = new OrderBook({
     client,
     schedule: schedules.native,
     deadlineMs: options.deadlineMs,
   });
-  const app = await buildCheckoutServer({ book, payments: sandboxPayments(sandbox), key: defaultMerchant.key });
+  const app = await buildCheckoutServer({
+    book,
+    payments: sandboxPayments(sandbox, api),
+    key: defaultMerchant.key,
+    v3Client,
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     sandbox,
