@@ -47,6 +47,27 @@ function bracketsAtMost(text: string, limit: number): boolean {
 }
 
 /**
+ * Whether no value in the (JSON) text nests deeper than `limit`, read from the text itself before any parse, so
+ * that a nesting bomb costs a few characters of scanning, not a parse of the whole body. Strings are skipped
+ * (with their escapes), so brackets inside them do not count.
+ */
+function depthWithin(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (++depth > limit) return false;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) depth--;
+  }
+  return true;
+}
+
+/**
  * Whether the text alone proves what the walk would check: no forbidden name can appear (none is written, and no
  * `\u` escape could spell one) and no value can nest deeper than the limit (fewer brackets than levels, strings
  * included). A typical answer passes, sparing the walk; anything else is walked.
@@ -64,8 +85,9 @@ function plainly(text: string): boolean {
 /**
  * Parses an APIv3 body that must be one JSON object: at most `maxBytes` (refused before decoding), valid UTF-8,
  * JSON, an object at the top, nested at most 12 levels, no `__proto__`/`constructor`/`prototype` key anywhere.
- * Anything else is a {@link MalformedResponseError} `MALFORMED_JSON`. (V8's JSON.parse is not recursive, so a
- * nesting bomb under the cap costs one linear parse, and the depth walk stops at level 12.)
+ * Anything else is a {@link MalformedResponseError} `MALFORMED_JSON`. The depth is read from the text before
+ * parsing (a nesting bomb is refused after 13 brackets, not after a parse of the whole body), and again on the
+ * parsed value.
  *
  * @example
  * ```ts
@@ -85,6 +107,8 @@ export function parseJsonObject(body: Uint8Array | string, maxBytes: number = DE
     if (!isUtf8(body)) throw malformed('JSON body is not valid UTF-8');
     text = Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8');
   }
+  const plain = plainly(text);
+  if (!plain && !depthWithin(text, MAX_DEPTH)) throw malformed(`JSON nested deeper than ${MAX_DEPTH} levels`);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -93,6 +117,6 @@ export function parseJsonObject(body: Uint8Array | string, maxBytes: number = DE
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw malformed('JSON body is not an object');
-  if (!plainly(text)) check(value, 1);
+  if (!plain) check(value, 1);
   return value as JsonObject;
 }

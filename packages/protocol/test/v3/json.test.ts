@@ -53,4 +53,9 @@ describe('reading an APIv3 JSON body', () => {
     expect(codeOf(() => parseJsonObject(objects))).toBe('MALFORMED_JSON');
     expect(codeOf(() => parseJsonObject(`${'{"a":'.repeat(12)}1${'}'.repeat(12)}`))).toBe('parsed');
   });
+
+  it('counts only real nesting: brackets and escaped quotes inside strings are text', () => {
+    const text = JSON.stringify({ a: `${'['.repeat(40)}"${'{'.repeat(40)}`, b: [[1], [2], [3], [4], [5], [6], [7]] });
+    expect(parseJsonObject(text)).toEqual(JSON.parse(text));
+  });
 });
