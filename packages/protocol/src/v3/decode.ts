@@ -81,6 +81,9 @@ export function decodeOrderQueryV3(answer: V3Answer, options: DecodeV3Options | 
   const { verifier, expect, maxBytes } = resolveDecodeV3(options);
   const { status } = answer;
   if (status === 200) {
+    // Over the cap, refused before hashing it for the signature.
+    if (answer.body.length > maxBytes)
+      throw new MalformedResponseError('MALFORMED_JSON', `JSON body over ${maxBytes} bytes`);
     verifyWechatpaySignature(answer.headers, answer.body, verifier);
     const transaction = parseJsonObject(answer.body, maxBytes);
     const tradeState = transaction['trade_state'];

@@ -71,6 +71,9 @@ export function decodeNotificationV3(
 ): PaymentNotification {
   const key = apiV3KeyOf(options.apiV3Key);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_JSON_BYTES;
+  if (request.body.length > maxBytes) {
+    throw new MalformedResponseError('MALFORMED_JSON', `notification body over ${maxBytes} bytes`);
+  }
   verifyWechatpaySignature(request.headers, request.body, platformVerifierOf(options));
   const envelope = parseJsonObject(request.body, maxBytes);
   if (jsonString(envelope, 'event_type') !== 'TRANSACTION.SUCCESS') {
