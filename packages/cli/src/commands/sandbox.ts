@@ -1,5 +1,7 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { InvalidArgumentError } from '@tradestate/protocol';
-import { defaultMerchant, startSandbox } from '@tradestate/sandbox';
+import { defaultMerchant, type SandboxV3Credentials, startSandbox } from '@tradestate/sandbox';
 import { type Command, Option } from 'commander';
 import { EXIT_CODES } from '../exit-codes.ts';
 import type { CommandContext } from '../program.ts';
@@ -15,7 +17,10 @@ Then, in another shell:
       -d '{"outTradeNo":"A1","totalFee":1,"tradeType":"NATIVE","script":[{"afterMs":5000,"tradeState":"SUCCESS"}]}'
   $ TRADESTATE_APPID=wxd930ea5d5a258f4f TRADESTATE_MCH_ID=10000100 \\
     TRADESTATE_KEY=192006250b4c09247ec02edce69f6a2d \\
-      tradestate watch --base-url http://127.0.0.1:8080 --out-trade-no A1`;
+      tradestate watch --base-url http://127.0.0.1:8080 --out-trade-no A1
+
+APIv3: --v3-keys-dir DIR writes the sandbox's generated keys there (private ones chmod 600) and prints the
+TRADESTATE_* variables that point \`tradestate watch --api v3\` at them; key material is never printed.`;
 
 interface SandboxFlags {
   readonly port: string;
@@ -24,6 +29,35 @@ interface SandboxFlags {
   readonly seed?: string | undefined;
   readonly json?: boolean | undefined;
   readonly quiet?: boolean | undefined;
+  readonly v3KeysDir?: string | undefined;
+}
+
+/** Where {@link writeV3Keys} put the sandbox's APIv3 keys, and the ids that go with them. */
+interface V3KeyFiles {
+  readonly serialNo: string;
+  readonly platformPublicKeyId: string;
+  readonly privateKeyFile: string;
+  readonly platformPublicKeyFile: string;
+  readonly apiV3KeyFile: string;
+}
+
+/** Writes the generated APIv3 keys as files a v3 client reads: the merchant's private key and APIv3 key 0600. */
+function writeV3Keys(dir: string, v3: SandboxV3Credentials): V3KeyFiles {
+  const root = resolve(dir);
+  mkdirSync(root, { recursive: true });
+  const write = (name: string, text: string, mode: number) => {
+    const path = join(root, name);
+    writeFileSync(path, text, { mode });
+    chmodSync(path, mode);
+    return path;
+  };
+  return {
+    serialNo: v3.serialNo,
+    platformPublicKeyId: v3.platformPublicKeyId,
+    privateKeyFile: write('apiclient_key.pem', v3.privateKey, 0o600),
+    platformPublicKeyFile: write('pub_key.pem', v3.platformPublicKey, 0o644),
+    apiV3KeyFile: write('apiv3_key', v3.apiV3Key, 0o600),
+  };
 }
 
 function parseNumber(text: string, what: string, check: (n: number) => boolean): number {
@@ -52,6 +86,7 @@ export function registerSandboxCommand(program: Command, context: CommandContext
     .option('--seed <n>', 'seed of the fault injection, so a run repeats')
     .option('--json', 'print one JSON line with the URL and credentials instead of the text')
     .option('--quiet', 'do not log state changes and notifications to stderr')
+    .option('--v3-keys-dir <dir>', 'write the APIv3 keys there, for tradestate watch --api v3')
     .addHelpText('after', EXAMPLES)
     .action(async (flags: SandboxFlags) => {
       const { io } = context;
@@ -62,10 +97,13 @@ export function registerSandboxCommand(program: Command, context: CommandContext
       const logger = flags.quiet === true ? undefined : (line: string) => io.stderr.write(`sandbox: ${line}\n`);
       const sandbox = await startSandbox({ port, host: flags.host, timeScale, seed, logger });
       const merchant = defaultMerchant;
+      const v3 =
+        flags.v3KeysDir === undefined || sandbox.v3 === undefined
+          ? undefined
+          : writeV3Keys(flags.v3KeysDir, sandbox.v3);
       if (flags.json === true) {
-        io.stdout.write(
-          `${JSON.stringify({ url: sandbox.url, appId: merchant.appId, mchId: merchant.mchId, key: merchant.key })}\n`,
-        );
+        const line = { url: sandbox.url, appId: merchant.appId, mchId: merchant.mchId, key: merchant.key };
+        io.stdout.write(`${JSON.stringify(v3 === undefined ? line : { ...line, v3 })}\n`);
       } else {
         io.stdout.write(
           [
@@ -74,6 +112,15 @@ export function registerSandboxCommand(program: Command, context: CommandContext
             `  mch_id  ${merchant.mchId}`,
             `  key     ${merchant.key}   (WeChat's public documentation key: for the sandbox only)`,
             `  control ${sandbox.url}/sandbox/  (JSON: create orders, set states, faults, counters)`,
+            ...(v3 === undefined
+              ? []
+              : [
+                  `  APIv3   keys in ${resolve(flags.v3KeysDir ?? '.')}; for tradestate watch --api v3:`,
+                  `    export TRADESTATE_API=v3 TRADESTATE_SERIAL_NO=${v3.serialNo} \\`,
+                  `      TRADESTATE_PRIVATE_KEY_FILE=${v3.privateKeyFile} \\`,
+                  `      TRADESTATE_PLATFORM_PUBLIC_KEY_FILE=${v3.platformPublicKeyFile} \\`,
+                  `      TRADESTATE_PLATFORM_PUBLIC_KEY_ID=${v3.platformPublicKeyId}`,
+                ]),
             'Press Ctrl-C to stop.',
             '',
           ].join('\n'),
