@@ -35,7 +35,7 @@ Examples:
   $ tradestate watch --transaction-id 4200000123202611270000000001 --schedule backend --deadline 2h
   $ tradestate watch --out-trade-no A1 --base-url https://api2.mch.weixin.qq.com   # the backup host
   $ tradestate watch --out-trade-no A1 --base-url http://127.0.0.1:8080 --interval 1s --json | jq .tradeState
-  $ tradestate watch --api v3 --out-trade-no A1 --serial-no 5157F09E… --private-key-file apiclient_key.pem \
+  $ tradestate watch --api v3 --out-trade-no A1 --serial-no 5157F09E… --private-key-file apiclient_key.pem \\
       --platform-public-key-file pub_key.pem --platform-public-key-id PUB_KEY_ID_0119000001092025
 
 Exit codes: 0 paid, 3 ended unpaid (CLOSED/REVOKED/PAYERROR), 4 not found, 5 deadline with the order still
