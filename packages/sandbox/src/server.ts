@@ -8,9 +8,11 @@ import { Counters } from './counters.ts';
 import { FaultPicker } from './faults.ts';
 import { defaultMerchant, MerchantDirectory } from './merchants.ts';
 import { Notifier } from './notifier.ts';
+import type { OrderRecord } from './order-record.ts';
 import { OrderStore } from './order-store.ts';
 import { answerPay, MAX_REQUEST_BYTES, PAY_PATHS, type PayContext } from './pay-api.ts';
 import type { Sandbox, SandboxOptions } from './types.ts';
+import { V3Service } from './v3/service.ts';
 
 const XML_HEADERS = { 'content-type': 'text/plain; charset=utf-8' } as const;
 
@@ -75,10 +77,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const counters = new Counters();
   const faults = new FaultPicker(seed, options.faults ?? {});
   const notifier = new Notifier({ directory, counters, timeScale, log });
-  const store = new OrderStore({ directory, seed, timeScale, log, onPaid: (record) => notifier.start(record) });
+  // APIv3 (issue 14): the same store answers both protocols; a paid order notifies in the protocol it was made with.
+  let v3: V3Service | undefined;
+  const onPaid = (record: OrderRecord) => {
+    if (v3?.notifyIfV3(record) !== true) notifier.start(record);
+  };
+  const store = new OrderStore({ directory, seed, timeScale, log, onPaid });
   const context: PayContext = { directory, store };
   const delays = new Set<NodeJS.Timeout>();
   let closing = false;
+  if (options.v3 !== false) {
+    v3 = new V3Service({
+      directory,
+      store: () => store,
+      counters,
+      faults,
+      seed,
+      timeScale,
+      log,
+      delays,
+      closing: () => closing,
+    });
+  }
 
   const servePay = (req: IncomingMessage, res: ServerResponse, path: string, body: Buffer | undefined): void => {
     counters.endpoint(path);
@@ -130,6 +150,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const url = req.url ?? '/';
     const query = url.indexOf('?');
     const path = query < 0 ? url : url.slice(0, query);
+    if (v3 !== undefined && path.startsWith('/v3/')) {
+      const service = v3;
+      readBody(req, MAX_REQUEST_BYTES, (body) => service.serve(req, res, url, path, body));
+      return;
+    }
     if (path.startsWith(CONTROL_PREFIX)) {
       readBody(req, MAX_CONTROL_BYTES, (body) => serveControl(sandbox, access, req, res, body));
       return;
@@ -165,7 +190,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const sandbox: Sandbox = {
     url: `http://${host}:${address.port}`,
-    createOrder: (spec) => store.snapshot(store.create(spec)),
+    createOrder: (spec) => store.snapshot(v3 ? v3.createOrder(spec, () => store.create(spec)) : store.create(spec)),
     setTradeState: (outTradeNo, state, opts = {}) => store.snapshot(store.setState(outTradeNo, state, opts.mchId)),
     getOrder: (outTradeNo, opts = {}) => {
       const record = store.find(outTradeNo, opts.mchId);
@@ -173,7 +198,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     listOrders: () => store.all().map((record) => store.snapshot(record)),
     setFaults: (rates) => faults.set(rates),
-    counters: () => counters.snapshot(store.queriesByOrder()),
+    counters: () => ({ ...counters.snapshot(store.queriesByOrder()), v3FaultsInjected: v3?.faultsInjected() ?? {} }),
+    get v3() {
+      return v3?.credentials;
+    },
+    setV3Faults: (rates) => {
+      if (v3 === undefined) throw new InvalidArgumentError('this sandbox was started without v3');
+      v3.setFaults(rates);
+    },
     resetCounters: () => {
       counters.reset();
       store.resetQueries();
@@ -183,6 +215,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       closing = true;
       store.close();
       notifier.close();
+      v3?.close();
       for (const timer of delays) clearTimeout(timer);
       delays.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
