@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusEvent } from '../src/order-status.ts';
-import { startCheckout, statusEvents } from './checkout-harness.ts';
+import { placeOrder as placeOrderAt, startCheckout, statusEvents } from './checkout-harness.ts';
 
 let checkout: Awaited<ReturnType<typeof startCheckout>>;
 beforeAll(async () => {
@@ -8,15 +8,7 @@ beforeAll(async () => {
 });
 afterAll(() => checkout.close());
 
-async function placeOrder(): Promise<string> {
-  const response = await fetch(`${checkout.url}/orders`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ totalFee: 1 }),
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { outTradeNo: string }).outTradeNo;
-}
+const placeOrder = (): Promise<string> => placeOrderAt(checkout.url);
 
 async function untilDone(outTradeNo: string): Promise<StatusEvent[]> {
   const events: StatusEvent[] = [];
@@ -45,12 +37,7 @@ describe('the checkout over APIv3 (one flag: api v3)', () => {
   it('closes an unpaid order at the deadline with the v3 close, confirmed by a v3 query', async () => {
     const short = await startCheckout({ deadlineMs: 300, api: 'v3' });
     try {
-      const response = await fetch(`${short.url}/orders`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ totalFee: 1 }),
-      });
-      const { outTradeNo } = (await response.json()) as { outTradeNo: string };
+      const outTradeNo = await placeOrderAt(short.url);
       const events: StatusEvent[] = [];
       for await (const event of statusEvents(`${short.url}/orders/${outTradeNo}/events`, AbortSignal.timeout(10_000))) {
         events.push(event);
