@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { InvalidArgumentError } from '@tradestate/protocol';
 import { returnFail } from './answers.ts';
 import { controlAccess } from './control-access.ts';
@@ -11,14 +11,11 @@ import { Notifier } from './notifier.ts';
 import type { OrderRecord } from './order-record.ts';
 import { OrderStore } from './order-store.ts';
 import { answerPay, MAX_REQUEST_BYTES, PAY_PATHS, type PayContext } from './pay-api.ts';
+import { playTransportFault } from './transport-faults.ts';
 import type { Sandbox, SandboxOptions } from './types.ts';
 import { V3Service } from './v3/service.ts';
 
 const XML_HEADERS = { 'content-type': 'text/plain; charset=utf-8' } as const;
-
-const NGINX_502 =
-  '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n' +
-  '<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
 /** Reads a request body up to `cap` bytes; resolves undefined when it was larger (the rest is drained). */
 function readBody(req: IncomingMessage, cap: number, done: (body: Buffer | undefined) => void): void {
@@ -110,22 +107,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     const respond = () => {
       if (res.destroyed) return; // the client left while the answer was held back: nothing to serve or count
-      switch (draw.fault) {
-        case 'hang':
-          // Nothing is written: the client waits until it gives up or the sandbox closes the socket.
-          counters.fault('hang');
-          return;
-        case 'reset':
-          counters.fault('reset');
-          (req.socket as Socket).resetAndDestroy();
-          return;
-        case 'html502':
-          counters.fault('html502');
-          res.writeHead(502, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(NGINX_502) });
-          res.end(NGINX_502);
-          return;
-        default:
-      }
+      if (playTransportFault(draw.fault, req, res, counters)) return;
       const result = answerPay(path, body, draw.fault, context);
       if (result.injected !== undefined) counters.fault(result.injected);
       counters.answer(result.answer.label);

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Counters } from '../counters.ts';
 import type { FaultPicker } from '../faults.ts';
 import type { MerchantDirectory } from '../merchants.ts';
 import type { OrderRecord } from '../order-record.ts';
 import type { OrderStore } from '../order-store.ts';
+import { playTransportFault } from '../transport-faults.ts';
 import type { OrderSpec } from '../types.ts';
 import { type V3Answer, type V3Signing, v3Error, v3Headers } from './answers.ts';
 import { V3FaultPicker } from './faults.ts';
@@ -14,10 +14,6 @@ import { V3Notifier } from './notifier.ts';
 import { answerV3, type V3PayContext } from './pay-api.ts';
 import { v3Route } from './routes.ts';
 import type { SandboxV3Credentials, V3FaultRates } from './types.ts';
-
-const NGINX_502 =
-  '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n' +
-  '<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
 /** What the v3 service shares with the sandbox's server. */
 export interface V3ServiceOptions {
@@ -144,21 +140,7 @@ export class V3Service {
     });
     const respond = () => {
       if (res.destroyed) return;
-      switch (draw.fault) {
-        case 'hang':
-          counters.fault('hang');
-          return;
-        case 'reset':
-          counters.fault('reset');
-          (req.socket as Socket).resetAndDestroy();
-          return;
-        case 'html502':
-          counters.fault('html502');
-          res.writeHead(502, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(NGINX_502) });
-          res.end(NGINX_502);
-          return;
-        default:
-      }
+      if (playTransportFault(draw.fault, req, res, counters)) return;
       const header = (name: string) => {
         const value = req.headers[name];
         return typeof value === 'string' ? value : undefined;
