@@ -3,6 +3,7 @@ import type { Section } from '../harness/results.ts';
 import { interleavedRounds, type RoundSubject } from '../harness/rounds.ts';
 import { median, relativeSpread, round } from '../harness/stats.ts';
 import { type DecodeContender, decodeContenders } from './contenders.ts';
+import { runV3DecodeRows } from './v3-decode-bench.ts';
 
 export interface DecodeBenchOptions {
   readonly rounds: number;
@@ -77,6 +78,9 @@ export async function runDecodeBench(options: DecodeBenchOptions): Promise<{
       });
     }
   }
+  // APIv3 (issue 14): one v3 answer, tradestate's decoder against wechatpay-axios-plugin's v3 verifier.
+  const v3 = await runV3DecodeRows(options);
+  rows.push(...v3.rows);
   return {
     section: {
       id: 'decode',
@@ -94,6 +98,7 @@ export async function runDecodeBench(options: DecodeBenchOptions): Promise<{
         'tradestate: decodeOrderQuery = size cap, DOCTYPE refusal, strict flat scan (fast-xml-parser validator off the hot path, issue 12), signature over every field, binding to appid/mch_id/out_trade_no, normalised Order.',
         'wechatpay-axios-plugin: its Transformer response pair (fast-xml-parser parse + verifier) as its v2 client calls them. tenpay: Payment#_parse (xml2js + sign + ids), awaited as its API requires.',
         'floor: one regex scan + one digest, no validation: the irreducible part.',
+        ...v3.notes,
       ],
     },
     medians,

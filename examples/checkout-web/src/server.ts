@@ -1,10 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { notificationReply, readNotificationHint, TradestateError } from '@tradestate/protocol';
+import {
+  notificationReply,
+  notificationReplyV3,
+  type PayClientV3,
+  readNotificationHint,
+  TradestateError,
+} from '@tradestate/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type Catalogue, DEMO_CATALOGUE, productOf } from './catalogue.ts';
 import type { OrderBook } from './order-book.ts';
 import { fastifyLimits, resolveServerLimits, type ServerLimits } from './server-limits.ts';
-import { decodeShopNotification, type ShopMerchant } from './shop-notification.ts';
+import { decodeShopNotification, decodeShopNotificationV3, type ShopMerchant } from './shop-notification.ts';
 import { loadStaticFiles } from './static-files.ts';
 
 /**
@@ -42,6 +48,12 @@ export interface CheckoutServerOptions {
   readonly notifyUrl?: string | undefined;
   /** Fastify's logger setting. Default off. */
   readonly logger?: boolean | undefined;
+  /**
+   * APIv3 mode: notifications are APIv3's (signed JSON, encrypted resource), decoded by this client's
+   * `decodeNotification` (made with `apiV3Key`), bound to the shop's record of the order, and answered 204 / FAIL.
+   * Default: v2 XML verified with `merchant.key`.
+   */
+  readonly v3Client?: PayClientV3 | undefined;
 }
 
 const OUT_TRADE_NO = /^[A-Za-z0-9_-]{1,32}$/;
@@ -127,6 +139,28 @@ export async function buildCheckoutServer(options: CheckoutServerOptions): Promi
     stream.on('close', () => clearInterval(heartbeat));
     return reply;
   });
+
+  if (options.v3Client !== undefined) {
+    const client = options.v3Client;
+    // Its own scope: APIv3's signature covers the raw bytes, so this route reads JSON as a Buffer, unparsed.
+    await app.register(async (scope) => {
+      scope.removeContentTypeParser('application/json');
+      scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_r, body, done) =>
+        done(null, body),
+      );
+      scope.post<{ Body: Buffer }>('/wechatpay/notify', (request, reply) => {
+        let answer = notificationReplyV3(true);
+        try {
+          book.notify(decodeShopNotificationV3({ headers: request.headers, body: request.body }, client, book));
+        } catch (err) {
+          request.log.warn({ code: err instanceof TradestateError ? err.code : 'UNKNOWN' }, 'notification refused');
+          answer = notificationReplyV3(false, 'invalid notification');
+        }
+        return reply.code(answer.status).headers(answer.headers).send(answer.body);
+      });
+    });
+    return app;
+  }
 
   app.post<{ Body: string }>('/wechatpay/notify', (request, reply) => {
     reply.type('text/xml; charset=utf-8');

@@ -1,6 +1,8 @@
 import {
   decodeNotification,
   InvalidArgumentError,
+  type NotificationRequestV3,
+  type PayClientV3,
   type PaymentNotification,
   readNotificationHint,
   type SignType,
@@ -47,5 +49,26 @@ export function decodeShopNotification(body: string, merchant: ShopMerchant, boo
     key,
     signType,
     expect: { appId, mchId, outTradeNo: order.outTradeNo, totalFee: order.totalFee, feeType: order.feeType },
+  });
+}
+
+/**
+ * The APIv3 form of {@link decodeShopNotification}: the body is encrypted, so the order it names is known only
+ * once the client has verified and decrypted it; it is then decrypted again bound to the shop's own record of
+ * that order (amount and currency), so a genuine notification of another amount is refused.
+ *
+ * @example
+ * book.notify(decodeShopNotificationV3({ headers: request.headers, body: request.body }, client, book));
+ */
+export function decodeShopNotificationV3(
+  input: NotificationRequestV3,
+  client: PayClientV3,
+  book: OrderBook,
+): PaymentNotification {
+  const named = client.decodeNotification(input).order.outTradeNo;
+  const order = named === undefined ? undefined : book.get(named);
+  if (order === undefined) throw new InvalidArgumentError('notification for an order this shop did not create');
+  return client.decodeNotification(input, {
+    expect: { outTradeNo: order.outTradeNo, totalFee: order.totalFee, feeType: order.feeType },
   });
 }

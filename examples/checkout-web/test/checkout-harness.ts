@@ -1,5 +1,5 @@
 import { schedules } from '@tradestate/machine';
-import { buildXml, createPayClient, parseXml, sign } from '@tradestate/protocol';
+import { buildXml, createPayClient, createPayClientV3, parseXml, sign } from '@tradestate/protocol';
 import { defaultMerchant, type Sandbox, startSandbox } from '@tradestate/sandbox';
 import type { FastifyInstance } from 'fastify';
 import type { Catalogue } from '../src/catalogue.ts';
@@ -9,12 +9,13 @@ import { sandboxPayments } from '../src/sandbox-payments.ts';
 import { buildCheckoutServer, type PaymentsGateway } from '../src/server.ts';
 import type { ServerLimits } from '../src/server-limits.ts';
 
-/** A sandbox and a checkout server on 127.0.0.1 and free ports, as `src/main.ts` wires them. */
+/** A sandbox and a checkout server on 127.0.0.1 and free ports, as `src/main.ts` wires them (v2, or APIv3). */
 export async function startCheckout(options: {
   deadlineMs: number;
+  api?: 'v2' | 'v3';
   catalogue?: Catalogue;
   limits?: ServerLimits;
-  /** The gateway, given the sandbox; default `sandboxPayments`. */
+  /** The gateway, given the sandbox; default `sandboxPayments` for `api`. */
   payments?: (sandbox: Sandbox) => PaymentsGateway;
 }): Promise<{
   sandbox: Sandbox;
@@ -26,7 +27,10 @@ export async function startCheckout(options: {
   // WeChat refuses to close an order younger than 5 minutes; scaled by 0.0005 that is 150 ms, under the
   // shortest deadline these tests close at (300 ms). WeChat's notification resends are scaled alike.
   const sandbox = await startSandbox({ port: 0, host: '127.0.0.1', timeScale: 0.0005 });
-  const client = createPayClient({ ...defaultMerchant, baseURL: sandbox.url });
+  const api = options.api ?? 'v2';
+  const v3Client =
+    api === 'v3' && sandbox.v3 !== undefined ? createPayClientV3({ ...sandbox.v3, baseURL: sandbox.url }) : undefined;
+  const client = v3Client ?? createPayClient({ ...defaultMerchant, baseURL: sandbox.url });
   const book = new OrderBook({
     client,
     schedule: schedules.native,
@@ -34,10 +38,11 @@ export async function startCheckout(options: {
   });
   const app = await buildCheckoutServer({
     book,
-    payments: (options.payments ?? sandboxPayments)(sandbox),
+    payments: options.payments === undefined ? sandboxPayments(sandbox, api) : options.payments(sandbox),
     merchant: defaultMerchant,
     catalogue: options.catalogue,
     limits: options.limits,
+    v3Client,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return {

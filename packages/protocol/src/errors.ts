@@ -21,7 +21,8 @@ export type TradestateErrorCode =
   | 'NOT_XML'
   | 'RESPONSE_TOO_LARGE'
   | 'INVALID_ARGUMENT'
-  | 'NOT_A_PAYMENT';
+  | 'NOT_A_PAYMENT'
+  | V3ErrorCode;
 
 /**
  * Options common to every {@link TradestateError}.
@@ -68,7 +69,11 @@ export class TradestateError extends Error {
  * ```
  */
 export class SignatureError extends TradestateError {
-  constructor(code: 'SIGNATURE_MISSING' | 'SIGNATURE_INVALID', message: string, options: TradestateErrorOptions = {}) {
+  constructor(
+    code: 'SIGNATURE_MISSING' | 'SIGNATURE_INVALID' | V3SignatureErrorCode,
+    message: string,
+    options: TradestateErrorOptions = {},
+  ) {
     super(code, message, { retryable: true, ...options });
   }
 }
@@ -84,7 +89,7 @@ export class SignatureError extends TradestateError {
  */
 export class MalformedResponseError extends TradestateError {
   constructor(
-    code: 'MALFORMED_XML' | 'MALFORMED_RESPONSE' | 'XML_DOCTYPE' | 'XML_TOO_LARGE',
+    code: 'MALFORMED_XML' | 'MALFORMED_RESPONSE' | 'XML_DOCTYPE' | 'XML_TOO_LARGE' | 'MALFORMED_JSON',
     message: string,
     options: TradestateErrorOptions = {},
   ) {
@@ -188,5 +193,47 @@ export class NotificationError extends TradestateError {
     super('NOT_A_PAYMENT', message, { retryable: false });
     this.reason = reason;
     this.field = field;
+  }
+}
+
+// ---- WeChat Pay APIv3 (issue 14): the codes and the one class the v3 protocol adds. ----
+
+/**
+ * The {@link SignatureError} codes only APIv3 answers and notifications have:
+ * - `SIGNATURE_PROBE`: a `WECHATPAY/SIGNTEST/` signature, WeChat's deliberate probe that merchants verify;
+ * - `SIGNATURE_EXPIRED`: `Wechatpay-Timestamp` more than 5 minutes from the local clock (a replay, or a clock off);
+ * - `SIGNATURE_SERIAL`: `Wechatpay-Serial` names a platform key this client was not configured with.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof SignatureError && err.code === 'SIGNATURE_SERIAL') console.warn('WeChat rotated its platform key?');
+ * ```
+ */
+export type V3SignatureErrorCode = 'SIGNATURE_PROBE' | 'SIGNATURE_EXPIRED' | 'SIGNATURE_SERIAL';
+
+/**
+ * The codes APIv3 adds to {@link TradestateErrorCode}: the {@link V3SignatureErrorCode}s, `MALFORMED_JSON` (a body
+ * that is not one bounded, plain JSON object) and `DECRYPT_FAILED` (see {@link DecryptionError}).
+ *
+ * @example
+ * ```ts
+ * const code: V3ErrorCode = 'DECRYPT_FAILED';
+ * ```
+ */
+export type V3ErrorCode = V3SignatureErrorCode | 'MALFORMED_JSON' | 'DECRYPT_FAILED';
+
+/**
+ * An APIv3 `resource` that AES-256-GCM refused: a wrong APIv3 key, a tag that does not authenticate (a changed
+ * ciphertext, nonce or `associated_data`, a truncated tag), or a nonce that is not 12 bytes. Not retryable: the
+ * same ciphertext never decrypts later. The message never includes the key, the nonce or the ciphertext.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof DecryptionError) console.error('check the APIv3 key of this merchant');
+ * ```
+ */
+export class DecryptionError extends TradestateError {
+  constructor(message: string, options: TradestateErrorOptions = {}) {
+    super('DECRYPT_FAILED', message, { ...options, retryable: false });
   }
 }

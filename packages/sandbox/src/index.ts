@@ -19,3 +19,5 @@ export type {
   StateChange,
   TradeType,
 } from './types.ts';
+// APIv3 (issue 14)
+export type { MerchantV3Config, SandboxV3Credentials, V3FaultRates } from './v3/types.ts';

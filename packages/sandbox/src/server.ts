@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { InvalidArgumentError } from '@tradestate/protocol';
 import { returnFail } from './answers.ts';
 import { controlAccess } from './control-access.ts';
@@ -8,15 +8,14 @@ import { Counters } from './counters.ts';
 import { FaultPicker } from './faults.ts';
 import { defaultMerchant, MerchantDirectory } from './merchants.ts';
 import { Notifier } from './notifier.ts';
+import type { OrderRecord } from './order-record.ts';
 import { OrderStore } from './order-store.ts';
 import { answerPay, CLOSE_MIN_AGE_MS, MAX_REQUEST_BYTES, PAY_PATHS, type PayContext } from './pay-api.ts';
+import { playTransportFault } from './transport-faults.ts';
 import type { Sandbox, SandboxOptions } from './types.ts';
+import { V3Service } from './v3/service.ts';
 
 const XML_HEADERS = { 'content-type': 'text/plain; charset=utf-8' } as const;
-
-const NGINX_502 =
-  '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n' +
-  '<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
 /** Reads a request body up to `cap` bytes; resolves undefined when it was larger (the rest is drained). */
 function readBody(req: IncomingMessage, cap: number, done: (body: Buffer | undefined) => void): void {
@@ -75,10 +74,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const counters = new Counters();
   const faults = new FaultPicker(seed, options.faults ?? {});
   const notifier = new Notifier({ directory, counters, timeScale, log });
-  const store = new OrderStore({ directory, seed, timeScale, log, onPaid: (record) => notifier.start(record) });
+  // APIv3 (issue 14): the same store answers both protocols; a paid order notifies in the protocol it was made with.
+  let v3: V3Service | undefined;
+  const onPaid = (record: OrderRecord) => {
+    if (v3?.notifyIfV3(record) !== true) notifier.start(record);
+  };
+  const store = new OrderStore({ directory, seed, timeScale, log, onPaid });
   const context: PayContext = { directory, store, closeMinAgeMs: CLOSE_MIN_AGE_MS * timeScale };
   const delays = new Set<NodeJS.Timeout>();
   let closing = false;
+  if (options.v3 !== false) {
+    v3 = new V3Service({
+      directory,
+      store: () => store,
+      counters,
+      faults,
+      seed,
+      timeScale,
+      log,
+      delays,
+      closing: () => closing,
+    });
+  }
 
   const servePay = (req: IncomingMessage, res: ServerResponse, path: string, body: Buffer | undefined): void => {
     counters.endpoint(path);
@@ -90,22 +107,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     const respond = () => {
       if (res.destroyed) return; // the client left while the answer was held back: nothing to serve or count
-      switch (draw.fault) {
-        case 'hang':
-          // Nothing is written: the client waits until it gives up or the sandbox closes the socket.
-          counters.fault('hang');
-          return;
-        case 'reset':
-          counters.fault('reset');
-          (req.socket as Socket).resetAndDestroy();
-          return;
-        case 'html502':
-          counters.fault('html502');
-          res.writeHead(502, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(NGINX_502) });
-          res.end(NGINX_502);
-          return;
-        default:
-      }
+      if (playTransportFault(draw.fault, req, res, counters)) return;
       const result = answerPay(path, body, draw.fault, context);
       if (result.injected !== undefined) counters.fault(result.injected);
       counters.answer(result.answer.label);
@@ -130,6 +132,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const url = req.url ?? '/';
     const query = url.indexOf('?');
     const path = query < 0 ? url : url.slice(0, query);
+    if (v3 !== undefined && path.startsWith('/v3/')) {
+      const service = v3;
+      readBody(req, MAX_REQUEST_BYTES, (body) => service.serve(req, res, url, path, body));
+      return;
+    }
     if (path.startsWith(CONTROL_PREFIX)) {
       readBody(req, MAX_CONTROL_BYTES, (body) => serveControl(sandbox, access, req, res, body));
       return;
@@ -165,7 +172,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const sandbox: Sandbox = {
     url: `http://${host}:${address.port}`,
-    createOrder: (spec) => store.snapshot(store.create(spec)),
+    createOrder: (spec) => store.snapshot(v3 ? v3.createOrder(spec, () => store.create(spec)) : store.create(spec)),
     setTradeState: (outTradeNo, state, opts = {}) => store.snapshot(store.setState(outTradeNo, state, opts.mchId)),
     getOrder: (outTradeNo, opts = {}) => {
       const record = store.find(outTradeNo, opts.mchId);
@@ -173,7 +180,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     listOrders: () => store.all().map((record) => store.snapshot(record)),
     setFaults: (rates) => faults.set(rates),
-    counters: () => counters.snapshot(store.queriesByOrder()),
+    counters: () => ({ ...counters.snapshot(store.queriesByOrder()), v3FaultsInjected: v3?.faultsInjected() ?? {} }),
+    get v3() {
+      return v3?.credentials;
+    },
+    setV3Faults: (rates) => {
+      if (v3 === undefined) throw new InvalidArgumentError('this sandbox was started without v3');
+      v3.setFaults(rates);
+    },
     resetCounters: () => {
       counters.reset();
       store.resetQueries();
@@ -183,6 +197,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       closing = true;
       store.close();
       notifier.close();
+      v3?.close();
       for (const timer of delays) clearTimeout(timer);
       delays.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,4 +1,5 @@
 import type { TradeState } from '@tradestate/protocol';
+import type { MerchantV3Config, SandboxV3Credentials, V3FaultRates } from './v3/types.ts';
 
 /**
  * One merchant the sandbox knows: a direct merchant, or a service provider with its sub-merchants.
@@ -18,6 +19,8 @@ export interface MerchantConfig {
   readonly key: string;
   /** Sub-merchants served through this merchant as a service provider (`sub_mch_id`, `sub_appid`). */
   readonly subMerchants?: readonly { readonly subMchId: string; readonly subAppId?: string }[];
+  /** APIv3: this merchant's own certificate serial, public key and APIv3 key. Default: the generated shared ones. */
+  readonly v3?: MerchantV3Config;
 }
 
 /**
@@ -133,6 +136,8 @@ export interface OrderSpec {
   readonly notifyUrl?: string;
   /** Default `NOTPAY` (`USERPAYING` is usual for MICROPAY). */
   readonly initialState?: TradeState;
+  /** Which protocol the payment notification speaks: v2 XML (default) or APIv3 (signed JSON, encrypted resource). */
+  readonly notifyApi?: 'v2' | 'v3';
   /** Timed transitions, applied in order; each must be a transition WeChat allows. */
   readonly script?: readonly ScriptStep[];
   /**
@@ -252,6 +257,8 @@ export interface SandboxCounters {
   readonly notifications: { readonly sent: number; readonly acknowledged: number; readonly failed: number };
   /** orderquery answers per `out_trade_no` (summed across merchants that share one). */
   readonly queriesByOrder: Readonly<Record<string, number>>;
+  /** APIv3-only faults injected ({@link V3FaultRates}: `staleTimestamp`, `signTest`). */
+  readonly v3FaultsInjected?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -285,6 +292,8 @@ export interface SandboxOptions {
    * echoed. Default: none (the Host, Origin and content-type checks apply either way).
    */
   readonly controlToken?: string | undefined;
+  /** Serve APIv3 too (`/v3/pay/…`, v3 notifications), with RSA keys generated on first use. Default true. */
+  readonly v3?: boolean;
 }
 
 /**
@@ -315,6 +324,14 @@ export interface Sandbox {
   /** Replaces the fault rates; throws `InvalidArgumentError` on a rate outside `[0, 1]`. */
   setFaults(faults: FaultRates): void;
   counters(): SandboxCounters;
+  /**
+   * APIv3 credentials of the first merchant, to spread into `createPayClientV3`; undefined when the sandbox was
+   * started with `v3: false`. The RSA keys are generated on first use (this, a v3 request or notification), once
+   * per process, so a sandbox used over v2 only pays nothing for them.
+   */
+  readonly v3: SandboxV3Credentials | undefined;
+  /** Replaces the APIv3-only fault rates; throws `InvalidArgumentError` on a bad rate or a v2-only sandbox. */
+  setV3Faults(faults: V3FaultRates): void;
   resetCounters(): void;
   /** Closes every socket (hung ones included) and cancels every timer and notification. */
   close(): Promise<void>;

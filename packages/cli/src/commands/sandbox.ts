@@ -1,5 +1,7 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { InvalidArgumentError } from '@tradestate/protocol';
-import { defaultMerchant, startSandbox } from '@tradestate/sandbox';
+import { defaultMerchant, type SandboxV3Credentials, startSandbox } from '@tradestate/sandbox';
 import { type Command, Option } from 'commander';
 import { EXIT_CODES } from '../exit-codes.ts';
 import type { CommandContext } from '../program.ts';
@@ -20,7 +22,10 @@ Then, in another shell:
 
 The control API answers only requests that name it by address (127.0.0.1:port, localhost:port) and, except
 GET, send Content-Type: application/json: a web page on another site can neither post to it nor reach it
-through its own domain. With a control token, add -H "authorization: Bearer $TRADESTATE_SANDBOX_CONTROL_TOKEN".`;
+through its own domain. With a control token, add -H "authorization: Bearer $TRADESTATE_SANDBOX_CONTROL_TOKEN".
+
+APIv3: --v3-keys-dir DIR writes the sandbox's generated keys there (private ones chmod 600) and prints the
+TRADESTATE_* variables that point \`tradestate watch --api v3\` at them; key material is never printed.`;
 
 /**
  * The environment variable `tradestate sandbox` reads the control API's token from, when `--control-token` is
@@ -41,6 +46,35 @@ interface SandboxFlags {
   readonly json?: boolean | undefined;
   readonly quiet?: boolean | undefined;
   readonly controlToken?: string | undefined;
+  readonly v3KeysDir?: string | undefined;
+}
+
+/** Where {@link writeV3Keys} put the sandbox's APIv3 keys, and the ids that go with them. */
+interface V3KeyFiles {
+  readonly serialNo: string;
+  readonly platformPublicKeyId: string;
+  readonly privateKeyFile: string;
+  readonly platformPublicKeyFile: string;
+  readonly apiV3KeyFile: string;
+}
+
+/** Writes the generated APIv3 keys as files a v3 client reads: the merchant's private key and APIv3 key 0600. */
+function writeV3Keys(dir: string, v3: SandboxV3Credentials): V3KeyFiles {
+  const root = resolve(dir);
+  mkdirSync(root, { recursive: true });
+  const write = (name: string, text: string, mode: number) => {
+    const path = join(root, name);
+    writeFileSync(path, text, { mode });
+    chmodSync(path, mode);
+    return path;
+  };
+  return {
+    serialNo: v3.serialNo,
+    platformPublicKeyId: v3.platformPublicKeyId,
+    privateKeyFile: write('apiclient_key.pem', v3.privateKey, 0o600),
+    platformPublicKeyFile: write('pub_key.pem', v3.platformPublicKey, 0o644),
+    apiV3KeyFile: write('apiv3_key', v3.apiV3Key, 0o600),
+  };
 }
 
 function parseNumber(text: string, what: string, check: (n: number) => boolean): number {
@@ -73,6 +107,7 @@ export function registerSandboxCommand(program: Command, context: CommandContext
       '--control-token <token>',
       `require "Authorization: Bearer <token>" on the control API (${SANDBOX_CONTROL_TOKEN_ENV})`,
     )
+    .option('--v3-keys-dir <dir>', 'write the APIv3 keys there, for tradestate watch --api v3')
     .addHelpText('after', EXAMPLES)
     .action(async (flags: SandboxFlags) => {
       const { io } = context;
@@ -85,10 +120,13 @@ export function registerSandboxCommand(program: Command, context: CommandContext
       const controlToken = token === undefined || token === '' ? undefined : token;
       const sandbox = await startSandbox({ port, host: flags.host, timeScale, seed, logger, controlToken });
       const merchant = defaultMerchant;
+      const v3 =
+        flags.v3KeysDir === undefined || sandbox.v3 === undefined
+          ? undefined
+          : writeV3Keys(flags.v3KeysDir, sandbox.v3);
       if (flags.json === true) {
-        io.stdout.write(
-          `${JSON.stringify({ url: sandbox.url, appId: merchant.appId, mchId: merchant.mchId, key: merchant.key })}\n`,
-        );
+        const line = { url: sandbox.url, appId: merchant.appId, mchId: merchant.mchId, key: merchant.key };
+        io.stdout.write(`${JSON.stringify(v3 === undefined ? line : { ...line, v3 })}\n`);
       } else {
         io.stdout.write(
           [
@@ -98,6 +136,15 @@ export function registerSandboxCommand(program: Command, context: CommandContext
             `  key     ${merchant.key}   (WeChat's public documentation key: for the sandbox only)`,
             `  control ${sandbox.url}/sandbox/  (JSON: create orders, set states, faults, counters)`,
             ...(controlToken === undefined ? [] : ['          with "Authorization: Bearer <your control token>"']),
+            ...(v3 === undefined
+              ? []
+              : [
+                  `  APIv3   keys in ${resolve(flags.v3KeysDir ?? '.')}; for tradestate watch --api v3:`,
+                  `    export TRADESTATE_API=v3 TRADESTATE_SERIAL_NO=${v3.serialNo} \\`,
+                  `      TRADESTATE_PRIVATE_KEY_FILE=${v3.privateKeyFile} \\`,
+                  `      TRADESTATE_PLATFORM_PUBLIC_KEY_FILE=${v3.platformPublicKeyFile} \\`,
+                  `      TRADESTATE_PLATFORM_PUBLIC_KEY_ID=${v3.platformPublicKeyId}`,
+                ]),
             'Press Ctrl-C to stop.',
             '',
           ].join('\n'),
