@@ -1,4 +1,4 @@
-import { sign } from '@tradestate/protocol';
+import { sign } from '@tradestate/protocol/codec';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fuzzBody } from '../src/fuzz/bodies.ts';

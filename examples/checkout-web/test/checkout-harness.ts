@@ -1,5 +1,6 @@
 import { schedules } from '@tradestate/machine';
-import { buildXml, createPayClient, createPayClientV3, parseXml, sign } from '@tradestate/protocol';
+import { createPayClient, createPayClientV3 } from '@tradestate/protocol';
+import { buildXml, parseXml, sign } from '@tradestate/protocol/codec';
 import { defaultMerchant, type Sandbox, startSandbox } from '@tradestate/sandbox';
 import type { FastifyInstance } from 'fastify';
 import type { Catalogue } from '../src/catalogue.ts';

@@ -1,4 +1,5 @@
-import { parseXml, type SignType, verifySignature } from '@tradestate/protocol';
+import type { SignType } from '@tradestate/protocol';
+import { parseXml, verifySignature } from '@tradestate/protocol/codec';
 import { type PayAnswer, resultFail, returnFail, type Signer, signedAnswer } from './answers.ts';
 import type { ExclusiveFault } from './faults.ts';
 import type { MerchantDirectory } from './merchants.ts';

@@ -1,4 +1,5 @@
-import { buildXml, createPayClient, parseXml, sign, verifySignature } from '@tradestate/protocol';
+import { createPayClient } from '@tradestate/protocol';
+import { buildXml, parseXml, sign, verifySignature } from '@tradestate/protocol/codec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_MIN_AGE_MS, defaultMerchant, type Sandbox, startSandbox } from '../src/index.ts';
 import { call, post, signedRequest } from './helpers.ts';

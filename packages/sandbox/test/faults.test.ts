@@ -3,11 +3,10 @@ import {
   InvalidArgumentError,
   MalformedResponseError,
   type OrderQueryOutcome,
-  parseXml,
   SignatureError,
   TransportError,
-  verifySignature,
 } from '@tradestate/protocol';
+import { parseXml, verifySignature } from '@tradestate/protocol/codec';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLOSE_MIN_AGE_MS, defaultMerchant, type FaultRates, type Sandbox, startSandbox } from '../src/index.ts';
 import { call, post, signedRequest, waitFor } from './helpers.ts';

@@ -1,4 +1,5 @@
-import { createPayClient, InvalidArgumentError, type PayClient, verifySignature } from '@tradestate/protocol';
+import { createPayClient, InvalidArgumentError, type PayClient } from '@tradestate/protocol';
+import { verifySignature } from '@tradestate/protocol/codec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_MIN_AGE_MS, defaultMerchant, type Sandbox, type SandboxOrder, startSandbox } from '../src/index.ts';
 import { control, waitFor } from './helpers.ts';

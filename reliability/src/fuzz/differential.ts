@@ -1,4 +1,5 @@
-import { parseXml, TradestateError } from '@tradestate/protocol';
+import { TradestateError } from '@tradestate/protocol';
+import { parseXml } from '@tradestate/protocol/codec';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 // The codec's internals, from their own files: the cache switch and the listing the signer is given.
 import { setCodecCaches } from '../../../packages/protocol/src/codec-caches.ts';
