@@ -1,4 +1,4 @@
-import { sign } from '@tradestate/protocol';
+import { sign } from '@tradestate/protocol/codec';
 
 /** The merchant of WeChat's signing documentation: what the sandbox serves by default. */
 export const MERCHANT = {

@@ -1,16 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  buildXml,
   createPayClient,
   decodeNotification,
   type ExpectedAnswer,
   notificationReply,
   type PayClient,
-  parseXml,
   readNotificationHint,
   TradestateError,
 } from '@tradestate/protocol';
+import { buildXml, parseXml } from '@tradestate/protocol/codec';
 import { defaultMerchant, type Sandbox, startSandbox } from '@tradestate/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationVerdict } from '../src/fuzz/notification-oracle.ts';

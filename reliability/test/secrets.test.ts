@@ -11,14 +11,8 @@ import {
   watchOrders,
 } from '@tradestate/machine';
 import { createSqliteSnapshotStore } from '@tradestate/machine/sqlite';
-import {
-  buildXml,
-  createPayClient,
-  decodeNotification,
-  decodeOrderQuery,
-  type OrderQueryClient,
-  sign,
-} from '@tradestate/protocol';
+import { createPayClient, decodeNotification, decodeOrderQuery, type OrderQueryClient } from '@tradestate/protocol';
+import { buildXml, sign } from '@tradestate/protocol/codec';
 import { FAULT_KINDS, type Sandbox, startSandbox } from '@tradestate/sandbox';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

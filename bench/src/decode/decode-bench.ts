@@ -95,7 +95,7 @@ export async function runDecodeBench(options: DecodeBenchOptions): Promise<{
       rows,
       notes: [
         `${options.rounds} interleaved rounds of ${options.opsPerRound} decodes per contender after ${options.warmupRounds} warm-up round(s); median µs/op.`,
-        'tradestate: decodeOrderQuery = size cap, DOCTYPE refusal, fast-xml-parser validator, strict flat scan, signature over every field, binding to appid/mch_id/out_trade_no, normalised Order.',
+        'tradestate: decodeOrderQuery = size cap, DOCTYPE refusal, strict flat scan (fast-xml-parser validator off the hot path, issue 12), signature over every field, binding to appid/mch_id/out_trade_no, normalised Order.',
         'wechatpay-axios-plugin: its Transformer response pair (fast-xml-parser parse + verifier) as its v2 client calls them. tenpay: Payment#_parse (xml2js + sign + ids), awaited as its API requires.',
         'floor: one regex scan + one digest, no validation: the irreducible part.',
         ...v3.notes,

@@ -1,8 +1,10 @@
 // Splits one poll's client CPU by layer: the same orderquery against the sandbox (another process), with a
 // few queries in flight, through each layer of the stack. Shows where a poll's cost above the floor goes.
 // Usage (after pnpm build): tsx src/tools/layer-split.ts [queries per round=3000] [rounds=7]
-import { createNodeAdapter, createPayClient, decodeOrderQuery } from '@tradestate/protocol';
+
+import { createPayClient, decodeOrderQuery } from '@tradestate/protocol';
 import { Axios } from 'axios';
+import { createNodeAdapter } from '../../../packages/protocol/src/node-adapter.ts';
 import { MERCHANT } from '../fixtures.ts';
 import { createFloorQuery } from '../floor/floor-client.ts';
 import { interleavedRounds, type RoundSubject } from '../harness/rounds.ts';

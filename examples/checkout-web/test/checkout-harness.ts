@@ -1,5 +1,6 @@
 import { schedules } from '@tradestate/machine';
-import { buildXml, createPayClient, createPayClientV3, parseXml, sign } from '@tradestate/protocol';
+import { createPayClient, createPayClientV3 } from '@tradestate/protocol';
+import { buildXml, parseXml, sign } from '@tradestate/protocol/codec';
 import { defaultMerchant, type Sandbox, startSandbox } from '@tradestate/sandbox';
 import type { FastifyInstance } from 'fastify';
 import type { Catalogue } from '../src/catalogue.ts';
@@ -24,7 +25,9 @@ export async function startCheckout(options: {
   url: string;
   close: () => Promise<void>;
 }> {
-  const sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
+  // WeChat refuses to close an order younger than 5 minutes; scaled by 0.0005 that is 150 ms, under the
+  // shortest deadline these tests close at (300 ms). WeChat's notification resends are scaled alike.
+  const sandbox = await startSandbox({ port: 0, host: '127.0.0.1', timeScale: 0.0005 });
   const api = options.api ?? 'v2';
   const v3Client =
     api === 'v3' && sandbox.v3 !== undefined ? createPayClientV3({ ...sandbox.v3, baseURL: sandbox.url }) : undefined;

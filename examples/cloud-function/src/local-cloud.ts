@@ -1,4 +1,5 @@
-import { buildXml, type CloudPayLike, parseXml, sign, verifySignature } from '@tradestate/protocol';
+import type { CloudPayLike } from '@tradestate/protocol';
+import { buildXml, parseXml, sign, verifySignature } from '@tradestate/protocol/codec';
 
 /**
  * The merchant the fake cloud environment is bound to, as WeChat's cloud would be: a service provider

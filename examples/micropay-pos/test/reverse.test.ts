@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildXml, createPayClient, parseXml, SignatureError, sign, verifySignature } from '@tradestate/protocol';
+import { createPayClient, SignatureError } from '@tradestate/protocol';
+import { buildXml, parseXml, sign, verifySignature } from '@tradestate/protocol/codec';
 import { defaultMerchant, type Sandbox, startSandbox } from '@tradestate/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reverse } from '../src/reverse.ts';

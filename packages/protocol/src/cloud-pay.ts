@@ -1,13 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { interpretOrderQuery } from './decode.ts';
-import { InvalidArgumentError, MalformedResponseError, TransportError } from './errors.ts';
-import { bindExpected, type ExpectedAnswer } from './expect.ts';
+import type { CloseOrderOutcome } from './close-order.ts';
+import { decodeCloudPayClose, decodeCloudPayResult } from './cloud-pay-result.ts';
+import { InvalidArgumentError, TransportError } from './errors.ts';
+import { bindExpected } from './expect.ts';
+import type { CloseOrderRequest } from './pay-client.ts';
 import { queryIdentifier } from './query.ts';
 import { toTransportError } from './transport-error.ts';
 import type { OrderQuery, OrderQueryClient, OrderQueryOutcome, QueryOptions } from './types.ts';
 
+/** One wx-server-sdk CloudPay call: JSON parameters in, the SDK's result object out. */
+type CloudPayCall = (params: Readonly<Record<string, string>>) => Promise<unknown>;
+
 /**
- * The part of wx-server-sdk's `cloud` object this library calls.
+ * The part of wx-server-sdk's `cloud` object this library calls. `closeOrder` is optional so that a cloud
+ * object offering only queries still type-checks; {@link createCloudPayClient}'s result can close only when
+ * it is there.
  *
  * @example
  * ```ts
@@ -19,7 +26,46 @@ import type { OrderQuery, OrderQueryClient, OrderQueryOutcome, QueryOptions } fr
 export interface CloudPayLike {
   readonly cloudPay: {
     queryOrder(params: Readonly<Record<string, string>>): Promise<unknown>;
+    closeOrder?(params: Readonly<Record<string, string>>): Promise<unknown>;
   };
+}
+
+/**
+ * A {@link CloudPayLike} that can close orders (`cloud.cloudPay.closeOrder`, wx-server-sdk 2.0.2 and later).
+ *
+ * @example
+ * ```ts
+ * const payCloud: CloudPayCloseLike = cloud; // wx-server-sdk's cloud object
+ * ```
+ */
+export interface CloudPayCloseLike extends CloudPayLike {
+  readonly cloudPay: CloudPayLike['cloudPay'] & {
+    closeOrder(params: Readonly<Record<string, string>>): Promise<unknown>;
+  };
+}
+
+/**
+ * The client {@link createCloudPayClient} returns for a cloud that can close: queries, and closes an unpaid
+ * order with the same outcomes as the HTTP client's `closeOrder`. CloudPay has no reverse.
+ *
+ * @example
+ * ```ts
+ * const client: CloudPayClient = createCloudPayClient(cloud, { subMchId: '1900000109' });
+ * const outcome = await client.closeOrder({ outTradeNo: 'A1' });
+ * ```
+ */
+export interface CloudPayClient extends OrderQueryClient {
+  /**
+   * `cloud.cloudPay.closeOrder`: stops WeChat accepting a payment for an unpaid order (WeChat refuses to close
+   * an order younger than 5 minutes). Resolves `{ kind: 'closed' }` only for a SUCCESS answer about this
+   * sub-merchant; `{ kind: 'error', code: 'ORDERPAID' }` means it was paid (query it).
+   *
+   * @example
+   * ```ts
+   * const outcome = await client.closeOrder({ outTradeNo: 'A1' }, { signal });
+   * ```
+   */
+  closeOrder(request: CloseOrderRequest, options?: QueryOptions): Promise<CloseOrderOutcome>;
 }
 
 /**
@@ -33,102 +79,51 @@ export interface CloudPayLike {
 export interface CloudPayClientOptions {
   /** The sub-merchant the cloud environment is bound to; answers must name it. */
   readonly subMchId: string;
-  /** Total deadline per query in ms; the SDK call cannot be cancelled, only stopped being waited for. Default 10 000. */
+  /** Total deadline per call in ms; the SDK call cannot be cancelled, only stopped being waited for. Default 10 000. */
   readonly timeoutMs?: number | undefined;
 }
 
-const SDK_FIELDS = new Set(['errMsg', 'errmsg', 'err_msg']);
-
-function malformed(message: string): MalformedResponseError {
-  return new MalformedResponseError('MALFORMED_RESPONSE', message);
-}
-
-/** `couponFee_0` → `coupon_fee_0`, `subMchId` → `sub_mch_id`; snake_case passes unchanged. */
-function snakeCase(name: string): string {
-  return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-}
-
-function wireValue(name: string, value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw malformed(`${name} is not an integer`);
-    return String(value);
+/** Calls the SDK, giving up (not cancelling: the SDK cannot) on the caller's signal or the deadline. */
+async function callCloud(
+  call: CloudPayCall,
+  params: Readonly<Record<string, string>>,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): Promise<unknown> {
+  if (signal?.aborted) throw new TransportError('ABORTED', 'call aborted by the caller');
+  let timedOut = false;
+  let stop: (reason: unknown) => void = () => {};
+  const stopped = new Promise<never>((_resolve, reject) => {
+    stop = reject;
+  });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    stop(new Error('deadline'));
+  }, timeoutMs);
+  const onAbort = (): void => stop(new Error('aborted'));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await Promise.race([call(params), stopped]);
+  } catch (err) {
+    throw toTransportError(err, { aborted: signal?.aborted === true, timedOut, timeoutMs });
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
   }
-  throw malformed(`${name} is not a string or number`);
+}
+
+function nonce(): string {
+  return randomBytes(16).toString('hex');
 }
 
 /**
- * The SDK overwrites WeChat's `err_code` with its own call status `0`, keeping only `err_code_des`. The codes
- * that change the outcome are recovered from the description; anything else stays unknown (and retryable).
- */
-function recoverErrCode(description: string | undefined): string {
-  if (description === undefined) return 'UNKNOWN';
-  if (/不存在|ORDERNOTEXIST/i.test(description)) return 'ORDERNOTEXIST';
-  if (/频率|FREQUENCY/i.test(description)) return 'FREQUENCY_LIMITED';
-  if (/系统|SYSTEMERROR/i.test(description)) return 'SYSTEMERROR';
-  return 'UNKNOWN';
-}
-
-function toFields(result: unknown): Record<string, string> {
-  if (typeof result !== 'object' || result === null || Array.isArray(result)) {
-    throw malformed('CloudPay result is not an object');
-  }
-  const source = result as Record<string, unknown>;
-  const sdkStatus = source['errMsg'];
-  if (sdkStatus !== undefined && (typeof sdkStatus !== 'string' || !sdkStatus.endsWith(':ok'))) {
-    throw malformed('CloudPay call did not report ok');
-  }
-  const fields: Record<string, string> = Object.create(null);
-  for (const name of Object.keys(source)) {
-    if (SDK_FIELDS.has(name)) continue;
-    const wire = snakeCase(name);
-    if (!/^[a-z0-9_]+$/.test(wire) || wire === '__proto__' || wire === 'constructor' || wire === 'prototype') {
-      throw malformed('CloudPay result has a field name outside [A-Za-z0-9_]');
-    }
-    const value = wireValue(wire, source[name]);
-    if (value === undefined) continue;
-    if (wire in fields && fields[wire] !== value) throw malformed(`CloudPay result repeats ${wire}`);
-    fields[wire] = value;
-  }
-  // `errCode` 0 is the SDK's "call succeeded", not WeChat's err_code.
-  if (fields['err_code'] === '0') {
-    if (fields['result_code'] === 'FAIL') fields['err_code'] = recoverErrCode(fields['err_code_des']);
-    else delete fields['err_code'];
-  }
-  return fields;
-}
-
-/**
- * Decodes what wx-server-sdk's `cloud.cloudPay.queryOrder` resolved with into an {@link OrderQueryOutcome}: the
- * camelCase shape the SDK really returns (`returnCode`, `resultCode`, `tradeState`, `totalFee` as a number,
- * `couponFee_0`, `errCode` overwritten with `0` while `errCodeDes` survives, `errMsg: 'cloudPay.queryOrder:ok'`)
- * and the snake_case shape of the docs. Outcomes are those of `decodeOrderQuery`; `fields` are snake_case.
- *
- * **Trust boundary**: there is no signature to check here. The WeChat cloud calls WeChat Pay with the
- * merchant's credentials and verifies the answer server-side; this function trusts the SDK's result as much as
- * the code that runs it trusts its cloud environment. `expect` still binds the answer to the query.
- * Non-objects, non-string/number values, unsafe numbers and a non-ok `errMsg` are `MalformedResponseError`s.
- *
- * @example
- * ```ts
- * const result = await cloud.cloudPay.queryOrder({ sub_mch_id, out_trade_no, nonce_str });
- * const outcome = decodeCloudPayResult(result, { subMchId: sub_mch_id, outTradeNo: out_trade_no });
- * ```
- */
-export function decodeCloudPayResult(result: unknown, expect?: ExpectedAnswer): OrderQueryOutcome {
-  return interpretOrderQuery(toFields(result), trustCloud, expect);
-}
-
-/** The cloud verified WeChat's signature before the SDK handed the result over. */
-function trustCloud(): void {}
-
-/**
- * Creates an {@link OrderQueryClient} over WeChat CloudPay (`cloud.cloudPay.queryOrder` of wx-server-sdk),
- * for code running in a WeChat cloud function. Same query validation and outcomes as `createPayClient`; no key
- * is needed because the cloud signs (see {@link decodeCloudPayResult} for the trust boundary).
- * A `signal` or the deadline stops the wait with a `TransportError` (`ABORTED`, `TIMEOUT`); an SDK rejection is
- * a `TransportError` `NETWORK` whose `cause` keeps only the message.
+ * Creates a client over WeChat CloudPay (wx-server-sdk's `cloud.cloudPay`), for code running in a WeChat cloud
+ * function. `queryOrder` has the same query validation and outcomes as `createPayClient`'s; when the cloud
+ * object has `cloudPay.closeOrder` the client also has `closeOrder` (typed {@link CloudPayClient}; otherwise an
+ * {@link OrderQueryClient}). No key is needed because the cloud signs (see `decodeCloudPayResult` for the trust
+ * boundary); every answer is still bound to this sub-merchant and the order asked about. A `signal` or the
+ * deadline stops the wait with a `TransportError` (`ABORTED`, `TIMEOUT`); an SDK rejection is a `TransportError`
+ * `NETWORK` whose `cause` keeps only the message.
  *
  * @example
  * ```ts
@@ -136,49 +131,52 @@ function trustCloud(): void {}
  * cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
  * const client = createCloudPayClient(cloud, { subMchId: '1900000109' });
  * const outcome = await client.queryOrder({ outTradeNo: '1415757673' });
+ * if (outcome.kind === 'order' && outcome.tradeState === 'NOTPAY') await client.closeOrder({ outTradeNo: '1415757673' });
  * ```
  */
-export function createCloudPayClient(cloud: CloudPayLike, options: CloudPayClientOptions): OrderQueryClient {
+export function createCloudPayClient(cloud: CloudPayCloseLike, options: CloudPayClientOptions): CloudPayClient;
+export function createCloudPayClient(cloud: CloudPayLike, options: CloudPayClientOptions): OrderQueryClient;
+export function createCloudPayClient(
+  cloud: CloudPayLike,
+  options: CloudPayClientOptions,
+): OrderQueryClient | CloudPayClient {
   const { subMchId } = options;
   if (typeof subMchId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(subMchId)) {
     throw new InvalidArgumentError('subMchId must be 1 to 64 characters of [A-Za-z0-9_-]');
   }
-  if (typeof cloud?.cloudPay?.queryOrder !== 'function') {
+  const cloudPay = cloud?.cloudPay;
+  if (typeof cloudPay?.queryOrder !== 'function') {
     throw new InvalidArgumentError('cloud must be wx-server-sdk cloud, with cloudPay.queryOrder');
+  }
+  const closeCall = cloudPay.closeOrder;
+  if (closeCall !== undefined && typeof closeCall !== 'function') {
+    throw new InvalidArgumentError('cloud.cloudPay.closeOrder must be a function when present');
   }
   const timeoutMs = options.timeoutMs ?? 10_000;
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new InvalidArgumentError('timeoutMs must be positive');
+  // Bound, so a method taken off the client keeps the SDK's `this`.
+  const queryCall: CloudPayCall = (params) => cloudPay.queryOrder(params);
+
   async function queryOrder(query: OrderQuery, queryOptions: QueryOptions = {}): Promise<OrderQueryOutcome> {
     const id = queryIdentifier(query);
     const expect = bindExpected({ subMchId }, queryOptions.expect, {
       outTradeNo: id.field === 'out_trade_no' ? id.value : undefined,
       transactionId: id.field === 'transaction_id' ? id.value : undefined,
     });
-    const signal = queryOptions.signal;
-    if (signal?.aborted) throw new TransportError('ABORTED', 'query aborted by the caller');
-    const params = { sub_mch_id: subMchId, [id.field]: id.value, nonce_str: randomBytes(16).toString('hex') };
-
-    let timedOut = false;
-    let stop: (reason: unknown) => void = () => {};
-    const stopped = new Promise<never>((_resolve, reject) => {
-      stop = reject;
-    });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      stop(new Error('deadline'));
-    }, timeoutMs);
-    const onAbort = (): void => stop(new Error('aborted'));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let result: unknown;
-    try {
-      result = await Promise.race([cloud.cloudPay.queryOrder(params), stopped]);
-    } catch (err) {
-      throw toTransportError(err, { aborted: signal?.aborted === true, timedOut, timeoutMs });
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
-    return decodeCloudPayResult(result, expect);
+    const params = { sub_mch_id: subMchId, [id.field]: id.value, nonce_str: nonce() };
+    return decodeCloudPayResult(await callCloud(queryCall, params, queryOptions.signal, timeoutMs), expect);
   }
-  return { queryOrder };
+  if (closeCall === undefined) return { queryOrder };
+
+  const close: CloudPayCall = (params) => closeCall.call(cloudPay, params);
+  async function closeOrder(request: CloseOrderRequest, closeOptions: QueryOptions = {}): Promise<CloseOrderOutcome> {
+    if (typeof request !== 'object' || request === null || 'transactionId' in request) {
+      throw new InvalidArgumentError('closeOrder takes { outTradeNo } only');
+    }
+    const id = queryIdentifier({ outTradeNo: request.outTradeNo });
+    const expect = bindExpected({ subMchId }, closeOptions.expect, { outTradeNo: id.value });
+    const params = { sub_mch_id: subMchId, out_trade_no: id.value, nonce_str: nonce() };
+    return decodeCloudPayClose(await callCloud(close, params, closeOptions.signal, timeoutMs), expect);
+  }
+  return { queryOrder, closeOrder };
 }

@@ -1,4 +1,5 @@
 import { createHmac, hash } from 'node:crypto';
+import { codecCaches } from './codec-caches.ts';
 import type { SignType } from './types.ts';
 
 /**
@@ -43,11 +44,11 @@ function ascending(names: readonly string[], order: readonly number[]): boolean 
 
 /** The indices of `names` (distinct) in ASCII order of the names. */
 function sortedOrder(names: readonly string[]): readonly number[] {
-  const cached = sortedOrders.get(names.length);
+  const cached = codecCaches.enabled ? sortedOrders.get(names.length) : undefined;
   if (cached !== undefined && ascending(names, cached)) return cached;
   const order = Array.from(names, (_name, index) => index);
   order.sort((a, b) => ((names[a] as string) < (names[b] as string) ? -1 : 1));
-  if (names.length <= MAX_REMEMBERED_NAMES) sortedOrders.set(names.length, order);
+  if (codecCaches.enabled && names.length <= MAX_REMEMBERED_NAMES) sortedOrders.set(names.length, order);
   return order;
 }
 
@@ -84,7 +85,7 @@ function planFor(names: readonly string[]): SigningPlan {
  */
 export function signingStringOf(params: SignableParams, names: readonly string[]): string {
   let out = '';
-  if (Object.isFrozen(names)) {
+  if (codecCaches.enabled && Object.isFrozen(names)) {
     const { names: sorted, first, rest } = planFor(names);
     for (let i = 0; i < sorted.length; i++) {
       const name = sorted[i] as string;

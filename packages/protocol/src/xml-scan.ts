@@ -1,3 +1,4 @@
+import { codecCaches } from './codec-caches.ts';
 import { MalformedResponseError } from './errors.ts';
 
 // The scanner reads only the flat subset WeChat sends; fast-xml-parser's validator then proves the document
@@ -238,6 +239,7 @@ function switchTemplate(
 }
 
 function remember(fields: Record<string, string>): void {
+  if (!codecCaches.enabled) return;
   // Object.keys gives the interned property keys, in insertion (document) order.
   const names = Object.freeze(Object.keys(fields));
   if (names.length <= MAX_TEMPLATE_NAMES && names.every((name) => SIMPLE_NAME.test(name))) {
@@ -287,7 +289,7 @@ export function scanFlat(text: string): FlatListing {
   const fields: Record<string, string> = Object.create(null);
   const scan: Scan = { value: '', ampersand: text.indexOf('&') };
   // While `template` is set, the fields read so far are its first `count` names and `names` is not built yet.
-  let template = lastTemplate;
+  let template = codecCaches.enabled ? lastTemplate : undefined;
   let names: string[] | undefined = template === undefined ? [] : undefined;
   let count = 0;
   for (;;) {

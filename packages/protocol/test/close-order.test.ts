@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decodeCloseOrder,
-  InvalidArgumentError,
-  isRetryableCloseErrCode,
-  MismatchError,
-  parseXml,
-  SignatureError,
-  type SignType,
-  TransportError,
-  verifySignature,
-} from '../src/index.ts';
+import { decodeCloseOrder, isRetryableCloseErrCode } from '../src/close-order.ts';
+import { parseXml, verifySignature } from '../src/codec.ts';
+import { InvalidArgumentError, MismatchError, SignatureError, type SignType, TransportError } from '../src/index.ts';
 import { KEY, signedXml } from './fixtures.ts';
 import type { Handler } from './http-server.ts';
 import { clientOf, serverPool } from './pay-client-harness.ts';

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { decodeCloseOrder } from '../src/close-order.ts';
 import {
   type DecodeOrderQueryOptions,
-  decodeCloseOrder,
   decodeOrderQuery,
-  decodeReverseOrder,
   InvalidArgumentError,
   MalformedResponseError,
   MismatchError,
@@ -11,6 +10,7 @@ import {
   SignatureError,
   TransportError,
 } from '../src/index.ts';
+import { decodeReverseOrder } from '../src/reverse-order.ts';
 import { KEY, PAID_FIELDS, signedXml, vector } from './fixtures.ts';
 
 const MD5: DecodeOrderQueryOptions = { key: KEY, signType: 'MD5' };

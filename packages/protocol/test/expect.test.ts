@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { bindExpected } from '../src/expect.ts';
+import { parseXml, verifySignature } from '../src/codec.ts';
+import { assertExpected, bindExpected } from '../src/expect.ts';
 import {
-  assertExpected,
   type CloudPayLike,
   createCloudPayClient,
   decodeCloudPayResult,
@@ -9,8 +9,6 @@ import {
   type ExpectedAnswer,
   InvalidArgumentError,
   MismatchError,
-  parseXml,
-  verifySignature,
 } from '../src/index.ts';
 import { KEY, PAID_FIELDS, signedXml } from './fixtures.ts';
 import type { Handler } from './http-server.ts';

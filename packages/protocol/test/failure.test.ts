@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildXml,
-  decodeCloseOrder,
-  decodeCloudPayResult,
-  decodeOrderQuery,
-  decodeReverseOrder,
-  type FailureReason,
-  type OrderQueryOutcome,
-  parseXml,
-  verifySignature,
-} from '../src/index.ts';
+import { decodeCloseOrder } from '../src/close-order.ts';
+import { buildXml, parseXml, verifySignature } from '../src/codec.ts';
+import { decodeCloudPayResult, decodeOrderQuery, type FailureReason, type OrderQueryOutcome } from '../src/index.ts';
+import { decodeReverseOrder } from '../src/reverse-order.ts';
 import { KEY, signedXml } from './fixtures.ts';
 import { clientOf, MERCHANT, serverPool } from './pay-client-harness.ts';
 

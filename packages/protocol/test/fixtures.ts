@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildXml, type SignType, sign } from '../src/index.ts';
+import { buildXml, sign } from '../src/codec.ts';
+import type { SignType } from '../src/index.ts';
 
 /** The public key of WeChat Pay's v2 signing documentation; every shared vector is signed with it. */
 export const KEY = '192006250b4c09247ec02edce69f6a2d';

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_XML_BYTES } from '../src/codec.ts';
 import {
-  DEFAULT_MAX_XML_BYTES,
   decodeNotification,
   decodeOrderQuery,
   MalformedResponseError,

@@ -1,18 +1,16 @@
 import axios, { type AxiosHeaders } from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseXml, signingString, verifySignature } from '../src/codec.ts';
+import { DEFAULT_BASE_URL } from '../src/http-client.ts';
 import {
-  createNodeAdapter,
   createPayClient,
-  DEFAULT_BASE_URL,
   InvalidArgumentError,
   MismatchError,
   type PayClientOptions,
-  parseXml,
   type SignType,
-  signingString,
   TransportError,
-  verifySignature,
 } from '../src/index.ts';
+import { createNodeAdapter } from '../src/node-adapter.ts';
 import { KEY, PAID_FIELDS, signedXml } from './fixtures.ts';
 import { type Handler, startServer, type TestServer } from './http-server.ts';
 

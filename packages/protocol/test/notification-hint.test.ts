@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildXml, readNotificationHint } from '../src/index.ts';
+import { buildXml } from '../src/codec.ts';
+import { readNotificationHint } from '../src/index.ts';
 import { PAID_FIELDS, signedXml } from './fixtures.ts';
 
 const CORPUS = join(import.meta.dirname, 'hostile');

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { buildXml, parseXml, sign } from '../src/codec.ts';
 import {
-  buildXml,
   decodeNotification,
   InvalidArgumentError,
   MalformedResponseError,
   MismatchError,
   NotificationError,
   notificationReply,
-  parseXml,
   SignatureError,
-  sign,
   TradestateError,
   TransportError,
 } from '../src/index.ts';

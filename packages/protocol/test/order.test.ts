@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MalformedResponseError, normaliseOrder } from '../src/index.ts';
+import { MalformedResponseError } from '../src/index.ts';
+import { normaliseOrder } from '../src/order.ts';
 import { PAID_FIELDS } from './fixtures.ts';
 
 function malformed(fields: Record<string, string>): void {

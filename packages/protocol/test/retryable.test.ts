@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRetryableErrCode, isRetryableReturnMessage } from '../src/index.ts';
+import { isRetryableErrCode, isRetryableReturnMessage } from '../src/retryable.ts';
 
 describe('isRetryableErrCode', () => {
   it.each(['SYSTEMERROR', 'BANKERROR', 'FREQUENCY_LIMITED', '频率限制', 'USERPAYING'])('%s is retryable', (code) => {

@@ -6,15 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import {
-  createPayClient,
-  decodeReverseOrder,
-  isRetryableReverseFailure,
-  MalformedResponseError,
-  parseXml,
-  SignatureError,
-  verifySignature,
-} from '../src/index.ts';
+import { parseXml, verifySignature } from '../src/codec.ts';
+import { createPayClient, MalformedResponseError, SignatureError } from '../src/index.ts';
+import { decodeReverseOrder, isRetryableReverseFailure } from '../src/reverse-order.ts';
 import { KEY, signedXml } from './fixtures.ts';
 import type { Handler } from './http-server.ts';
 import { clientOf, MERCHANT, serverPool } from './pay-client-harness.ts';

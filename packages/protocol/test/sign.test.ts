@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type SignType, sign, signingString, verifySignature } from '../src/index.ts';
+import { sign, signingString, verifySignature } from '../src/codec.ts';
+import type { SignType } from '../src/index.ts';
 import { signingStringOf, upperHexEquals, verifySignatureOf } from '../src/sign.ts';
 import { KEY, vector } from './fixtures.ts';
 

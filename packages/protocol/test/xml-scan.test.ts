@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MalformedResponseError, parseXml } from '../src/index.ts';
+import { parseXml } from '../src/codec.ts';
+import { MalformedResponseError } from '../src/index.ts';
 import { parseXmlListing } from '../src/xml.ts';
 
 // The scanner remembers the name lists of recent documents to read the next one of the same shape faster. These

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildXml, DEFAULT_MAX_XML_BYTES, MalformedResponseError, parseXml } from '../src/index.ts';
+import { buildXml, DEFAULT_MAX_XML_BYTES, parseXml } from '../src/codec.ts';
+import { MalformedResponseError } from '../src/index.ts';
 import { vector } from './fixtures.ts';
 
 function refused(body: string | Uint8Array, code: string, options = {}): void {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { buildXml, type SignType, sign } from '@tradestate/protocol';
+import type { SignType } from '@tradestate/protocol';
+import { buildXml, sign } from '@tradestate/protocol/codec';
 import type { WireDraft } from './order-fields.ts';
 
 /** What the pay API answers: the XML body and what it said, for the counters. */

@@ -1,6 +1,7 @@
 export { FAULT_KINDS } from './faults.ts';
 export { defaultMerchant } from './merchants.ts';
 export { NOTIFY_RETRY_DELAYS_MS } from './notifier.ts';
+export { CLOSE_MIN_AGE_MS } from './pay-api.ts';
 export { TransitionRefusedError, UnknownOrderError } from './sandbox-errors.ts';
 export { startSandbox } from './server.ts';
 export type {

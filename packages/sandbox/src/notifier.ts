@@ -1,4 +1,4 @@
-import { buildXml, parseXml, sign } from '@tradestate/protocol';
+import { buildXml, parseXml, sign } from '@tradestate/protocol/codec';
 import { nonce } from './answers.ts';
 import type { MerchantDirectory } from './merchants.ts';
 import { type DeliveryOptions, type DeliveryProtocol, NotificationDelivery } from './notification-delivery.ts';

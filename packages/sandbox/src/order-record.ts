@@ -50,6 +50,10 @@ export interface OrderRecord {
   readonly history: HistoryEntry[];
   readonly script: readonly DueStep[];
   nextStep: number;
+  /** `closeorder` calls still to be answered SYSTEMERROR. */
+  closeFailuresLeft: number;
+  /** `reverse` calls still to be answered `recall=Y`. */
+  reverseRecallsLeft: number;
   /** When the order was paid (epoch ms), once it was. */
   paidAt: number | undefined;
   queries: number;

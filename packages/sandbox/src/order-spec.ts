@@ -11,6 +11,10 @@ const OPEN_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const FEE_TYPE = /^[A-Z]{3}$/;
 const COUPON_TEXT = /^[A-Za-z0-9_-]{1,32}$/;
 const MAX_ATTACH = 127;
+/** Scripted close failures and recalls per order: enough for any retry test, small enough to stay a test knob. */
+const MAX_SCRIPTED_ANSWERS = 100;
+/** WeChat keeps an unpaid order for at most a few days; a month is far beyond any test. */
+const MAX_AGE_MS = 30 * 24 * 3600 * 1000;
 
 function bad(message: string): InvalidArgumentError {
   return new InvalidArgumentError(`order spec: ${message}`);
@@ -19,6 +23,22 @@ function bad(message: string): InvalidArgumentError {
 function fen(value: unknown, name: string, min: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
     throw bad(`${name} must be an integer number of fen >= ${min}`);
+  }
+  return value;
+}
+
+function count(value: unknown, name: string): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > MAX_SCRIPTED_ANSWERS) {
+    throw bad(`${name} must be an integer from 0 to ${MAX_SCRIPTED_ANSWERS}`);
+  }
+  return value;
+}
+
+function ageMs(value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_AGE_MS) {
+    throw bad(`ageMs must be a number of ms from 0 to ${MAX_AGE_MS} (30 days)`);
   }
   return value;
 }
@@ -147,7 +167,9 @@ export function recordFromSpec(spec: OrderSpec, context: RecordContext): OrderRe
   if (!isTradeState(initial) || !canStartIn(initial, tradeType)) {
     throw bad(`a ${tradeType} order cannot start in ${String(initial)}`);
   }
-  const createdAt = context.now;
+  const createdAt = context.now - ageMs(spec.ageMs) * context.timeScale;
+  const closeFailuresLeft = count(spec.closeFailures, 'closeFailures');
+  const reverseRecallsLeft = count(spec.reverseRecalls, 'reverseRecalls');
   return {
     outTradeNo,
     transactionId: context.transactionId(createdAt),
@@ -172,6 +194,8 @@ export function recordFromSpec(spec: OrderSpec, context: RecordContext): OrderRe
     history: [{ state: initial, at: createdAt }],
     script: script(spec.script, initial, tradeType, createdAt, context.timeScale),
     nextStep: 0,
+    closeFailuresLeft,
+    reverseRecallsLeft,
     paidAt: initial === 'SUCCESS' ? createdAt : undefined,
     queries: 0,
     notification: undefined,

@@ -59,8 +59,15 @@ export class OrderStore {
     this.byTransactionId.set(record.transactionId, record);
     this.options.log(`order ${record.outTradeNo} created for ${record.mchId} in ${record.state}`);
     if (record.state === 'SUCCESS') this.options.onPaid(record);
+    // An order created in the past (`ageMs`) is at once in the state its script has reached by now.
+    this.advance(record);
     this.scheduleNotifyingStep(record);
     return record;
+  }
+
+  /** The store's clock (epoch ms): what order ages and script due instants are measured against. */
+  currentTime(): number {
+    return this.now();
   }
 
   /** The order of `mchId` (any merchant when omitted; ambiguous names need the `mchId`). */
@@ -160,6 +167,8 @@ export class OrderStore {
       tradeStateDesc: TRADE_STATE_DESC[record.state],
       ...(record.paidAt === undefined ? {} : { timeEnd: beijingTimeEnd(record.paidAt) }),
       createdAt: new Date(record.createdAt).toISOString(),
+      closeFailuresLeft: record.closeFailuresLeft,
+      reverseRecallsLeft: record.reverseRecallsLeft,
       history: record.history.map((h) => ({ tradeState: h.state, at: new Date(h.at).toISOString() })),
       pendingScript: record.script.slice(record.nextStep).map((s) => ({
         afterMs: s.afterMs,

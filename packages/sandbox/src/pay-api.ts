@@ -1,4 +1,5 @@
-import { parseXml, type SignType, verifySignature } from '@tradestate/protocol';
+import type { SignType } from '@tradestate/protocol';
+import { parseXml, verifySignature } from '@tradestate/protocol/codec';
 import { type PayAnswer, resultFail, returnFail, type Signer, signedAnswer } from './answers.ts';
 import type { ExclusiveFault } from './faults.ts';
 import type { MerchantDirectory } from './merchants.ts';
@@ -18,10 +19,30 @@ export interface PayResult {
   readonly injected: ExclusiveFault | undefined;
 }
 
+/**
+ * WeChat's rule: "订单生成后不能马上调用关单接口，最短调用时间间隔为5分钟" (an order cannot be closed until 5 minutes
+ * after its creation; closeorder API docs, and CloudPay.closeOrder's). The sandbox applies it in scaled time
+ * (`timeScale`); an earlier close is answered `result_code` FAIL `SYSTEMERROR` and changes nothing.
+ *
+ * @example
+ * ```ts
+ * sandbox.createOrder({ outTradeNo: 'A1', totalFee: 1, tradeType: 'NATIVE', ageMs: CLOSE_MIN_AGE_MS }); // closable now
+ * ```
+ */
+export const CLOSE_MIN_AGE_MS = 5 * 60_000;
+
+/**
+ * WeChat documents the 5-minute rule but not its answer. A signed `result_code` FAIL `SYSTEMERROR` is the closest
+ * documented one: the close did not happen and calling again (later) may work, which is what a client must do.
+ */
+const TOO_EARLY_DES = '订单生成后5分钟内不能关单，请稍后再试';
+
 /** What answering needs. */
 export interface PayContext {
   readonly directory: MerchantDirectory;
   readonly store: OrderStore;
+  /** {@link CLOSE_MIN_AGE_MS} scaled by the sandbox's `timeScale`. */
+  readonly closeMinAgeMs: number;
 }
 
 const AUTH_FAULTS: ReadonlySet<ExclusiveFault | undefined> = new Set(['systemError', 'frequencyLimited']);
@@ -123,7 +144,7 @@ export function answerPay(
     return { answer, injected: fault };
   }
   const { outTradeNo, transactionId } = caller;
-  if (path === '/pay/closeorder') return closeOrder(caller, base, outTradeNo, ctx.store, corrupt);
+  if (path === '/pay/closeorder') return closeOrder(caller, base, outTradeNo, ctx, corrupt);
   if (outTradeNo === undefined && transactionId === undefined) {
     const des = '缺少参数transaction_id或out_trade_no';
     return withFault(resultFail(base, caller.signer, 'LACK_PARAMS', des, corrupt), corrupt);
@@ -169,13 +190,19 @@ function closeOrder(
   caller: Caller,
   base: WireDraft,
   outTradeNo: string | undefined,
-  store: OrderStore,
+  ctx: PayContext,
   corrupt: boolean,
 ): PayResult {
   const fail = (code: string, des: string) => withFault(resultFail(base, caller.signer, code, des, corrupt), corrupt);
   if (outTradeNo === undefined) return fail('LACK_PARAMS', '缺少参数out_trade_no');
+  const { store } = ctx;
   const record = store.lookup(caller.mchId, caller.subMchId, outTradeNo, undefined);
   if (record === undefined) return fail('ORDERNOTEXIST', '订单不存在');
+  if (record.closeFailuresLeft > 0) {
+    // OrderSpec.closeFailures: WeChat failed before reading the order's state.
+    record.closeFailuresLeft--;
+    return fail('SYSTEMERROR', '系统错误');
+  }
   switch (record.state) {
     case 'SUCCESS':
     case 'REFUND':
@@ -189,6 +216,7 @@ function closeOrder(
       return fail('TRADE_ERROR', '订单状态错误');
     case 'NOTPAY':
     case 'ACCEPT':
+      if (store.currentTime() - record.createdAt < ctx.closeMinAgeMs) return fail('SYSTEMERROR', TOO_EARLY_DES);
       store.transition(record, 'CLOSED');
       return withFault(
         signedAnswer({ ...base, result_code: 'SUCCESS', result_msg: 'OK' }, caller.signer, 'CLOSED', corrupt),
@@ -213,6 +241,12 @@ function reverse(
   }
   if (record.tradeType !== 'MICROPAY') return fail('TRADE_ERROR', '非付款码支付订单不能撤销');
   if (record.state === 'REFUND' || record.state === 'CLOSED') return fail('TRADE_ERROR', '订单状态不允许撤销');
+  if (record.reverseRecallsLeft > 0 && record.state !== 'REVOKED') {
+    // OrderSpec.reverseRecalls: WeChat's "system timeout": nothing reversed yet, call reverse again.
+    record.reverseRecallsLeft--;
+    const draft = { ...base, result_code: 'FAIL', err_code: 'SYSTEMERROR', err_code_des: '系统超时', recall: 'Y' };
+    return withFault(signedAnswer(draft, caller.signer, 'SYSTEMERROR', corrupt), corrupt);
+  }
   // Reversing a reversed order succeeds again, as WeChat's idempotent reverse does.
   if (record.state !== 'REVOKED') store.transition(record, 'REVOKED');
   return withFault(

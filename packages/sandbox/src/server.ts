@@ -10,7 +10,7 @@ import { defaultMerchant, MerchantDirectory } from './merchants.ts';
 import { Notifier } from './notifier.ts';
 import type { OrderRecord } from './order-record.ts';
 import { OrderStore } from './order-store.ts';
-import { answerPay, MAX_REQUEST_BYTES, PAY_PATHS, type PayContext } from './pay-api.ts';
+import { answerPay, CLOSE_MIN_AGE_MS, MAX_REQUEST_BYTES, PAY_PATHS, type PayContext } from './pay-api.ts';
 import { playTransportFault } from './transport-faults.ts';
 import type { Sandbox, SandboxOptions } from './types.ts';
 import { V3Service } from './v3/service.ts';
@@ -80,7 +80,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (v3?.notifyIfV3(record) !== true) notifier.start(record);
   };
   const store = new OrderStore({ directory, seed, timeScale, log, onPaid });
-  const context: PayContext = { directory, store };
+  const context: PayContext = { directory, store, closeMinAgeMs: CLOSE_MIN_AGE_MS * timeScale };
   const delays = new Set<NodeJS.Timeout>();
   let closing = false;
   if (options.v3 !== false) {

@@ -140,6 +140,22 @@ export interface OrderSpec {
   readonly notifyApi?: 'v2' | 'v3';
   /** Timed transitions, applied in order; each must be a transition WeChat allows. */
   readonly script?: readonly ScriptStep[];
+  /**
+   * How long ago the order was created, in WeChat time (scaled by `timeScale` like `afterMs`): the order's
+   * `createdAt` is set back by it, and script steps already due are applied at once. `ageMs: CLOSE_MIN_AGE_MS`
+   * makes an order closable at once. Default 0.
+   */
+  readonly ageMs?: number;
+  /**
+   * The first N `closeorder` calls for this order answer `result_code` FAIL `SYSTEMERROR` (signed, retryable)
+   * and change nothing; the next one is answered as usual. For testing a close that is retried. Default 0.
+   */
+  readonly closeFailures?: number;
+  /**
+   * The first N `reverse` calls for this order answer `result_code` FAIL `SYSTEMERROR` with `recall=Y` (WeChat's
+   * "system timeout: call reverse again") and change nothing; the next one reverses (`recall=N`). Default 0.
+   */
+  readonly reverseRecalls?: number;
 }
 
 /**
@@ -203,6 +219,10 @@ export interface SandboxOrder {
   /** `time_end` (Beijing time `yyyyMMddHHmmss`) once paid. */
   readonly timeEnd?: string;
   readonly createdAt: string;
+  /** `closeorder` calls still to be answered SYSTEMERROR (`OrderSpec.closeFailures`). */
+  readonly closeFailuresLeft: number;
+  /** `reverse` calls still to be answered `recall=Y` (`OrderSpec.reverseRecalls`). */
+  readonly reverseRecallsLeft: number;
   readonly history: readonly StateChange[];
   /** Script steps not yet applied, with their (scaled) due instants. */
   readonly pendingScript: readonly (ScriptStep & { readonly dueAt: string })[];
@@ -259,7 +279,10 @@ export interface SandboxOptions {
   readonly faults?: FaultRates;
   /** Seeds fault draws and generated ids, so a run repeats. Default 1. */
   readonly seed?: number;
-  /** Multiplies script `afterMs` and notification retry delays (0.001 turns WeChat's 15 s into 15 ms). Default 1. */
+  /**
+   * Multiplies script `afterMs`, `ageMs`, notification retry delays and WeChat's 5-minute minimum age before a
+   * close (0.001 turns WeChat's 15 s into 15 ms and its 5 min into 300 ms). Default 1.
+   */
   readonly timeScale?: number;
   /** Receives one line per notable event (never a key or a signed string). Default: silent. */
   readonly logger?: (line: string) => void;

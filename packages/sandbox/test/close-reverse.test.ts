@@ -1,6 +1,6 @@
 import { createPayClient, type PayClient, SignatureError } from '@tradestate/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultMerchant, type Sandbox, startSandbox } from '../src/index.ts';
+import { CLOSE_MIN_AGE_MS, defaultMerchant, type Sandbox, startSandbox } from '../src/index.ts';
 
 // The protocol client's closeOrder and reverseOrder against the sandbox's /pay/closeorder and /secapi/pay/reverse.
 let sandbox: Sandbox;
@@ -13,7 +13,7 @@ afterAll(() => sandbox.close());
 
 describe('closeOrder against the sandbox', () => {
   it('closes a NOTPAY order: the answer verifies and the order is CLOSED, as a query then says', async () => {
-    sandbox.createOrder({ outTradeNo: 'CL1', totalFee: 100, tradeType: 'NATIVE' });
+    sandbox.createOrder({ outTradeNo: 'CL1', totalFee: 100, tradeType: 'NATIVE', ageMs: CLOSE_MIN_AGE_MS });
     expect(await client.closeOrder({ outTradeNo: 'CL1' })).toMatchObject({ kind: 'closed' });
     expect(await client.queryOrder({ outTradeNo: 'CL1' })).toMatchObject({ kind: 'order', tradeState: 'CLOSED' });
     // Closing again is refused as already closed, and is final.
@@ -36,7 +36,7 @@ describe('closeOrder against the sandbox', () => {
   });
 
   it('HMAC-SHA256 works end to end', async () => {
-    sandbox.createOrder({ outTradeNo: 'CL3', totalFee: 100, tradeType: 'JSAPI' });
+    sandbox.createOrder({ outTradeNo: 'CL3', totalFee: 100, tradeType: 'JSAPI', ageMs: CLOSE_MIN_AGE_MS });
     const hmac = createPayClient({ ...defaultMerchant, signType: 'HMAC-SHA256', baseURL: sandbox.url });
     expect(await hmac.closeOrder({ outTradeNo: 'CL3' })).toMatchObject({ kind: 'closed' });
   });
@@ -71,7 +71,7 @@ describe('reverseOrder against the sandbox', () => {
 
 describe('a bad signature on the answer', () => {
   it('is a SignatureError for close and reverse, never closed or reversed', async () => {
-    sandbox.createOrder({ outTradeNo: 'BS1', totalFee: 100, tradeType: 'NATIVE' });
+    sandbox.createOrder({ outTradeNo: 'BS1', totalFee: 100, tradeType: 'NATIVE', ageMs: CLOSE_MIN_AGE_MS });
     sandbox.createOrder({ outTradeNo: 'BS2', totalFee: 100, tradeType: 'MICROPAY', initialState: 'USERPAYING' });
     sandbox.setFaults({ badSignature: 1 });
     try {

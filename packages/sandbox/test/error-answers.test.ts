@@ -1,6 +1,7 @@
-import { buildXml, createPayClient, parseXml, sign, verifySignature } from '@tradestate/protocol';
+import { createPayClient } from '@tradestate/protocol';
+import { buildXml, parseXml, sign, verifySignature } from '@tradestate/protocol/codec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultMerchant, type Sandbox, startSandbox } from '../src/index.ts';
+import { CLOSE_MIN_AGE_MS, defaultMerchant, type Sandbox, startSandbox } from '../src/index.ts';
 import { call, post, signedRequest } from './helpers.ts';
 
 const provider = { appId: 'wx8888888888888888', mchId: '1900000109', key: 'P'.repeat(32) };
@@ -126,7 +127,7 @@ describe('result_code FAIL answers (signed)', () => {
   });
 
   it('closeorder: closes an unpaid order, then ORDERCLOSED; ORDERPAID for a paid one; ORDERNOTEXIST', async () => {
-    sandbox.createOrder({ outTradeNo: 'C1', totalFee: 1, tradeType: 'NATIVE' });
+    sandbox.createOrder({ outTradeNo: 'C1', totalFee: 1, tradeType: 'NATIVE', ageMs: CLOSE_MIN_AGE_MS });
     const closed = await call(sandbox, '/pay/closeorder', { out_trade_no: 'C1' });
     expect([closed['return_code'], closed['result_code']]).toEqual(['SUCCESS', 'SUCCESS']);
     expect(verifySignature(closed, defaultMerchant.key, 'MD5')).toBe(true);

@@ -3,13 +3,12 @@ import {
   InvalidArgumentError,
   MalformedResponseError,
   type OrderQueryOutcome,
-  parseXml,
   SignatureError,
   TransportError,
-  verifySignature,
 } from '@tradestate/protocol';
+import { parseXml, verifySignature } from '@tradestate/protocol/codec';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultMerchant, type FaultRates, type Sandbox, startSandbox } from '../src/index.ts';
+import { CLOSE_MIN_AGE_MS, defaultMerchant, type FaultRates, type Sandbox, startSandbox } from '../src/index.ts';
 import { call, post, signedRequest, waitFor } from './helpers.ts';
 
 let sandbox: Sandbox | undefined;
@@ -43,7 +42,7 @@ describe('each fault kind, at rate 1, as the protocol client sees it', () => {
     const outcome = await query(sb);
     expect(outcome).toMatchObject({ kind: 'error', code: 'SYSTEMERROR', retryable: true });
     expect(verifySignature(outcome.fields, defaultMerchant.key, 'MD5')).toBe(true);
-    sb.createOrder({ outTradeNo: 'F2', totalFee: 1, tradeType: 'NATIVE' });
+    sb.createOrder({ outTradeNo: 'F2', totalFee: 1, tradeType: 'NATIVE', ageMs: CLOSE_MIN_AGE_MS });
     const close = await call(sb, '/pay/closeorder', { out_trade_no: 'F2' });
     expect(close['err_code']).toBe('SYSTEMERROR');
     expect(sb.getOrder('F2')?.tradeState).toBe('NOTPAY');

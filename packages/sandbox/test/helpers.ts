@@ -1,4 +1,5 @@
-import { buildXml, parseXml, type SignType, sign, type TradeState } from '@tradestate/protocol';
+import type { SignType, TradeState } from '@tradestate/protocol';
+import { buildXml, parseXml, sign } from '@tradestate/protocol/codec';
 import { defaultMerchant, type Sandbox } from '../src/index.ts';
 
 /** A signed v2 request body, as a merchant would post it. */

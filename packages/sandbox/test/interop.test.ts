@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { TRADE_STATES } from '@tradestate/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hash, Transformer, Wechatpay } from 'wechatpay-axios-plugin';
-import { defaultMerchant, type Sandbox, startSandbox } from '../src/index.ts';
+import { CLOSE_MIN_AGE_MS, defaultMerchant, type Sandbox, startSandbox } from '../src/index.ts';
 import { PATHS, post, signedRequest } from './helpers.ts';
 
 // wechatpay-axios-plugin (written by nobody here) is the independent judge: its own signer makes the requests,
@@ -107,7 +107,7 @@ describe('wechatpay-axios-plugin queries the sandbox and verifies every answer',
   });
 
   it('closeorder and reverse through the plugin are verified too', async () => {
-    sandbox.createOrder({ outTradeNo: 'WP_CLOSE', totalFee: 1, tradeType: 'NATIVE' });
+    sandbox.createOrder({ outTradeNo: 'WP_CLOSE', totalFee: 1, tradeType: 'NATIVE', ageMs: CLOSE_MIN_AGE_MS });
     const closed = await v2(
       plugin(),
       'v2/pay/closeorder',

@@ -1,5 +1,10 @@
-import { parseXml } from '@tradestate/protocol';
-import { XMLParser } from 'fast-xml-parser';
+import { TradestateError } from '@tradestate/protocol';
+import { parseXml } from '@tradestate/protocol/codec';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+// The codec's internals, from their own files: the cache switch and the listing the signer is given.
+import { setCodecCaches } from '../../../packages/protocol/src/codec-caches.ts';
+import { signingStringOf } from '../../../packages/protocol/src/sign.ts';
+import { parseXmlListing } from '../../../packages/protocol/src/xml.ts';
 
 // fast-xml-parser configured to read what WeChat sends the way the flat scanner promises to: every value a
 // string, whitespace kept, no DTD, attributes and declarations ignored.
@@ -23,10 +28,18 @@ export type DifferentialResult =
   | { readonly kind: 'reference-refuses' }
   | { readonly kind: 'disagree'; readonly detail: string };
 
+/**
+ * fast-xml-parser's validator, as the library ran it on the hot path before issue 12: the well-formedness
+ * proof the scanner now stands in for.
+ */
+const VALIDATOR_OPTIONS = { allowBooleanAttributes: false } as const;
+
 function referenceFields(body: string | Uint8Array): Record<string, string> | undefined {
   let tree: unknown;
+  const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
+  if (XMLValidator.validate(text, VALIDATOR_OPTIONS) !== true) return undefined;
   try {
-    tree = reference.parse(typeof body === 'string' ? body : Buffer.from(body).toString('utf8'));
+    tree = reference.parse(text);
   } catch {
     return undefined;
   }
@@ -44,7 +57,8 @@ function referenceFields(body: string | Uint8Array): Record<string, string> | un
 }
 
 /**
- * Parses a body with the library's strict flat scanner and with fast-xml-parser's full parser. Wherever both
+ * Parses a body with the library's strict flat scanner and with fast-xml-parser (its validator, then its full
+ * parser). The scanner accepting a body the reference refuses is `reference-refuses`. Wherever both
  * accept, they must read the same fields with the same values; the scanner may refuse more (that is its job),
  * and a shape the scanner accepts but the reference reads as nested, repeated or non-string is a disagreement.
  */
@@ -72,4 +86,31 @@ export function compareParsers(body: string | Uint8Array): DifferentialResult {
     return { kind: 'disagree', detail: `${name}: scanner ${JSON.stringify(a)} vs reference ${JSON.stringify(b)}` };
   }
   return { kind: lineEndsDiffer ? 'both-accept-line-ends-differ' : 'both-accept' };
+}
+
+/** What the codec reads from one body: the fields, the names in order and the string its sign covers, or the refusal. */
+function codecReading(body: string | Uint8Array): string {
+  try {
+    const { fields, names } = parseXmlListing(body, undefined);
+    return JSON.stringify([Object.entries(fields), names, signingStringOf(fields, names)]);
+  } catch (err) {
+    return `refused ${err instanceof TradestateError ? err.code : String(err)}`;
+  }
+}
+
+/**
+ * Reads a body with the codec's module-global caches on (as they stand after every body before it) and then
+ * off: the scanner's remembered shapes and the signer's remembered orders and plans may only change the cost.
+ * Returns undefined when both readings agree, else what differed. Leaves the caches on.
+ */
+export function compareCacheModes(body: string | Uint8Array): string | undefined {
+  const cached = codecReading(body);
+  setCodecCaches(false);
+  let uncached: string;
+  try {
+    uncached = codecReading(body);
+  } finally {
+    setCodecCaches(true);
+  }
+  return cached === uncached ? undefined : `caches on read ${cached.slice(0, 300)}, off ${uncached.slice(0, 300)}`;
 }

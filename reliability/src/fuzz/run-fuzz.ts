@@ -8,7 +8,7 @@ import {
 } from '@tradestate/protocol';
 import fc from 'fast-check';
 import { type FuzzBody, fuzzBody } from './bodies.ts';
-import { compareParsers } from './differential.ts';
+import { compareCacheModes, compareParsers } from './differential.ts';
 import { notificationVerdict } from './notification-oracle.ts';
 import { FUZZ_KEY, forgeryReason } from './oracle.ts';
 
@@ -141,6 +141,10 @@ export function runFuzz(options: { runs: number; seed?: number }): FuzzReport {
       // the parser refuses (or reads as something other than a record of fields).
       if (diff.kind === 'reference-refuses')
         throw new Error(`the scanner accepts what fast-xml-parser refuses: ${describe(input)}`);
+      // The same reading with the codec's caches on and off: they may change the cost of a body, never its result.
+      const caches = compareCacheModes(input.body);
+      bump(report.differential, caches === undefined ? 'caches-agree' : 'caches-disagree');
+      if (caches !== undefined) throw new Error(`the codec's caches change a reading: ${caches}: ${describe(input)}`);
     }),
     { numRuns: options.runs, seed, endOnFailure: false },
   );

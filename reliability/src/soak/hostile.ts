@@ -1,5 +1,6 @@
 import { seededRandom } from '@tradestate/machine';
-import { buildXml, decodeNotification, parseXml, sign } from '@tradestate/protocol';
+import { decodeNotification } from '@tradestate/protocol';
+import { buildXml, parseXml, sign } from '@tradestate/protocol/codec';
 import type { PlannedOrder } from './plan.ts';
 
 /**

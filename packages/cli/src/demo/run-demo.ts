@@ -1,6 +1,6 @@
 import { createLimiter, type OrderWatch, schedules, watchOrders } from '@tradestate/machine';
 import { createPayClient, type PayClient } from '@tradestate/protocol';
-import { defaultMerchant, startSandbox } from '@tradestate/sandbox';
+import { CLOSE_MIN_AGE_MS, defaultMerchant, startSandbox } from '@tradestate/sandbox';
 import picocolors from 'picocolors';
 import { filter, from, lastValueFrom, merge, mergeMap, tap } from 'rxjs';
 import { formatDuration } from '../duration.ts';
@@ -98,12 +98,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         `(${sandbox.url}), story time x${Math.round(1 / scale)}\n\n`,
     );
     for (const scenario of scenarios) {
+      // The story starts 5 minutes (story time) after the customers placed their orders: WeChat refuses to
+      // close an order younger than that, and the deadlines are shorter. Scripts keep their times from now.
       sandbox.createOrder({
         outTradeNo: outTradeNoOf(scenario),
         totalFee: scenario.totalFee,
         tradeType: scenario.tradeType,
         initialState: scenario.initialState,
-        script: scenario.script,
+        ageMs: CLOSE_MIN_AGE_MS,
+        script: scenario.script.map((step) => ({ ...step, afterMs: step.afterMs + CLOSE_MIN_AGE_MS })),
         notifyUrl: scenario.notify ? receiver.url : undefined,
       });
     }

@@ -5,7 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildXml, type SignType, sign } from '../../src/index.ts';
+import { buildXml, sign } from '../../src/codec.ts';
+import { type SignType } from '../../src/index.ts';
 
 /** The public key of WeChat Pay's v2 signing documentation (the shared vectors use it too). */
 const KEY = '192006250b4c09247ec02edce69f6a2d';
