@@ -1,6 +1,7 @@
 import { schedules } from '@tradestate/machine';
 import { createPayClient } from '@tradestate/protocol';
 import { defaultMerchant } from '@tradestate/sandbox';
+import { EMPTY, firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderBook } from '../src/order-book.ts';
 import type { StatusEvent } from '../src/order-status.ts';
@@ -182,10 +183,10 @@ describe('an order nobody pays', () => {
     const short = await startCheckout({ deadlineMs: 300 });
     try {
       const outTradeNo = await place(short.url);
-      // No event stream is ever requested: the server's own watch closes the order.
-      await expect
-        .poll(() => short.sandbox.getOrder(outTradeNo)?.tradeState, { timeout: 5000, interval: 50 })
-        .toBe('CLOSED');
+      // No event stream is ever requested: the server's own watch closes the order and confirms it with a query.
+      const latest = () => firstValueFrom(short.book.status$(outTradeNo) ?? EMPTY, { defaultValue: undefined });
+      await expect.poll(async () => (await latest())?.done, { timeout: 5000, interval: 50 }).toBe(true);
+      expect(short.sandbox.getOrder(outTradeNo)?.tradeState).toBe('CLOSED');
       expect(short.sandbox.counters().byEndpoint['/pay/closeorder']).toBe(1);
       // A page opened afterwards is told the final status at once.
       const seen: StatusEvent[] = [];
