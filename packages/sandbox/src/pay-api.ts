@@ -35,7 +35,8 @@ export const CLOSE_MIN_AGE_MS = 5 * 60_000;
  * WeChat documents the 5-minute rule but not its answer. A signed `result_code` FAIL `SYSTEMERROR` is the closest
  * documented one: the close did not happen and calling again (later) may work, which is what a client must do.
  */
-const TOO_EARLY_DES = '订单生成后5分钟内不能关单，请稍后再试';
+/** What the sandbox answers to a close within {@link CLOSE_MIN_AGE_MS} of creation (WeChat documents no text). */
+export const TOO_EARLY_DES = '订单生成后5分钟内不能关单，请稍后再试';
 
 /** What answering needs. */
 export interface PayContext {

@@ -9,6 +9,7 @@ import type { ExclusiveFault } from '../faults.ts';
 import type { MerchantDirectory } from '../merchants.ts';
 import type { OrderRecord } from '../order-record.ts';
 import type { OrderStore } from '../order-store.ts';
+import { TOO_EARLY_DES } from '../pay-api.ts';
 import type { MerchantConfig } from '../types.ts';
 import { type V3Answer, v3Error } from './answers.ts';
 import type { GeneratedV3Keys } from './keys.ts';
@@ -22,6 +23,8 @@ export interface V3PayContext {
   readonly merchants: V3Merchants;
   readonly store: OrderStore;
   readonly keys: GeneratedV3Keys;
+  /** `CLOSE_MIN_AGE_MS` scaled by the sandbox's `timeScale`: WeChat's rule applies to v3 closes too. */
+  readonly closeMinAgeMs: number;
 }
 
 /** One v3 request as received. */
@@ -134,7 +137,7 @@ export function answerV3(
     answer,
     injected: corrupt && answer.signing !== 'unsigned' ? 'badSignature' : undefined,
   });
-  if (route.action === 'close') return result(close(record, ctx.store, corrupt));
+  if (route.action === 'close') return result(close(record, ctx, corrupt));
   if (route.action === 'reverse') return result(reverse(record, ctx.store, corrupt));
   record.queries++;
   const history = record.history;
@@ -144,7 +147,13 @@ export function answerV3(
   return { answer, injected: stale ? 'staleState' : corrupt ? 'badSignature' : undefined };
 }
 
-function close(record: OrderRecord, store: OrderStore, corrupt: boolean): V3Answer {
+function close(record: OrderRecord, ctx: V3PayContext, corrupt: boolean): V3Answer {
+  const { store } = ctx;
+  if (record.closeFailuresLeft > 0) {
+    // OrderSpec.closeFailures, as in v2: WeChat failed before reading the order's state.
+    record.closeFailuresLeft--;
+    return v3Error(500, 'SYSTEM_ERROR', '系统错误');
+  }
   switch (record.state) {
     case 'SUCCESS':
     case 'REFUND':
@@ -158,6 +167,8 @@ function close(record: OrderRecord, store: OrderStore, corrupt: boolean): V3Answ
       return v3Error(403, 'TRADE_ERROR', '交易错误');
     case 'NOTPAY':
     case 'ACCEPT':
+      if (store.currentTime() - record.createdAt < ctx.closeMinAgeMs)
+        return v3Error(500, 'SYSTEM_ERROR', TOO_EARLY_DES);
       store.transition(record, 'CLOSED');
       return { status: 204, body: '', signing: corrupt ? 'corrupt' : 'signed', label: 'CLOSED' };
   }

@@ -4,6 +4,7 @@ import type { FaultPicker } from '../faults.ts';
 import type { MerchantDirectory } from '../merchants.ts';
 import type { OrderRecord } from '../order-record.ts';
 import type { OrderStore } from '../order-store.ts';
+import { CLOSE_MIN_AGE_MS } from '../pay-api.ts';
 import { playTransportFault } from '../transport-faults.ts';
 import type { OrderSpec } from '../types.ts';
 import { type V3Answer, type V3Signing, v3Error, v3Headers } from './answers.ts';
@@ -146,7 +147,13 @@ export class V3Service {
         return typeof value === 'string' ? value : undefined;
       };
       const { merchants, keys } = this.state();
-      const context: V3PayContext = { directory: this.options.directory, merchants, store: this.options.store(), keys };
+      const context: V3PayContext = {
+        directory: this.options.directory,
+        merchants,
+        store: this.options.store(),
+        keys,
+        closeMinAgeMs: CLOSE_MIN_AGE_MS * this.options.timeScale,
+      };
       const result = answerV3(
         route,
         {

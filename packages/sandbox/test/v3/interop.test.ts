@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Wechatpay } from 'wechatpay-axios-plugin';
-import { type Sandbox, startSandbox } from '../../src/index.ts';
+import { CLOSE_MIN_AGE_MS, type Sandbox, startSandbox } from '../../src/index.ts';
 
 // wechatpay-axios-plugin's v3 client (written by nobody here) is the judge: its own signer makes the requests and
 // its own verifier checks every answer's Wechatpay-Signature against the sandbox's platform key.
@@ -68,7 +68,7 @@ describe("wechatpay-axios-plugin's v3 client against the sandbox", () => {
   });
 
   it('closes an order, verifying the signature of the empty 204', async () => {
-    sandbox.createOrder({ outTradeNo: 'IOP2', totalFee: 1, tradeType: 'NATIVE' });
+    sandbox.createOrder({ outTradeNo: 'IOP2', totalFee: 1, tradeType: 'NATIVE', ageMs: CLOSE_MIN_AGE_MS });
     const close = byOutTradeNo(plugin())['close'] as { post: PostCall };
     const { status } = await close.post({ mchid: sandbox.v3?.mchId }, { out_trade_no: 'IOP2' });
     expect(status).toBe(204);

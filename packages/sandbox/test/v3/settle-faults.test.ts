@@ -1,6 +1,6 @@
 import { SignatureError, TransportError } from '@tradestate/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/index.ts';
+import { CLOSE_MIN_AGE_MS, type Sandbox, startSandbox } from '../../src/index.ts';
 import { v3Client } from './helpers.ts';
 
 let sandbox: Sandbox | undefined;
@@ -12,7 +12,7 @@ afterEach(async () => {
 describe('closing and reversing over APIv3', () => {
   it('closes an unpaid order with a verified 204, and refuses a paid or closed one', async () => {
     sandbox = await startSandbox();
-    sandbox.createOrder({ outTradeNo: 'C1', totalFee: 1, tradeType: 'NATIVE' });
+    sandbox.createOrder({ outTradeNo: 'C1', totalFee: 1, tradeType: 'NATIVE', ageMs: CLOSE_MIN_AGE_MS });
     sandbox.createOrder({ outTradeNo: 'C2', totalFee: 1, tradeType: 'NATIVE', initialState: 'SUCCESS' });
     const client = v3Client(sandbox);
     expect(await client.closeOrder({ outTradeNo: 'C1' })).toEqual({ kind: 'closed', fields: {} });
@@ -28,6 +28,29 @@ describe('closing and reversing over APIv3', () => {
       retryable: false,
     });
     expect(await client.closeOrder({ outTradeNo: 'NOPE' })).toMatchObject({ kind: 'error', code: 'ORDER_NOT_EXIST' });
+  });
+
+  it('refuses, retryable, to close an order younger than five minutes, and fails scripted closes, as over v2', async () => {
+    sandbox = await startSandbox();
+    sandbox.createOrder({ outTradeNo: 'Y1', totalFee: 1, tradeType: 'NATIVE' });
+    sandbox.createOrder({
+      outTradeNo: 'F1',
+      totalFee: 1,
+      tradeType: 'NATIVE',
+      ageMs: CLOSE_MIN_AGE_MS,
+      closeFailures: 1,
+    });
+    const client = v3Client(sandbox);
+    expect(await client.closeOrder({ outTradeNo: 'Y1' })).toMatchObject({
+      kind: 'error',
+      code: 'SYSTEM_ERROR',
+      retryable: true,
+    });
+    expect(sandbox.getOrder('Y1')?.tradeState).toBe('NOTPAY');
+    expect(await client.closeOrder({ outTradeNo: 'F1' })).toMatchObject({ kind: 'error', code: 'SYSTEM_ERROR' });
+    expect(sandbox.getOrder('F1')?.tradeState).toBe('NOTPAY');
+    expect(await client.closeOrder({ outTradeNo: 'F1' })).toEqual({ kind: 'closed', fields: {} });
+    expect(sandbox.getOrder('F1')?.tradeState).toBe('CLOSED');
   });
 
   it('says USER_PAYING, retryable, while a code payment waits for the password', async () => {
