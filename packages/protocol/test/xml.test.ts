@@ -121,6 +121,18 @@ describe('parseXml: hostile input', () => {
   }
 });
 
+describe('parseXml: names', () => {
+  // Found by the CI differential (seed 20788): a mutated `<coupon_count/>` became `<0oupon_count/>`, which
+  // fast-xml-parser refuses as not well-formed and the scanner read as a field once the validator left the hot path.
+  it.each([
+    ['an empty element', '<xml><return_code>SUCCESS</return_code><0oupon_count/></xml>'],
+    ['a field', '<xml><return_code>SUCCESS</return_code><0oupon_count>1</0oupon_count></xml>'],
+    ['the first field', '<xml><9a>1</9a></xml>'],
+  ])('refuses a name starting with a digit in %s (not well-formed XML)', (_where, body) => {
+    expect(() => parseXml(body)).toThrow(expect.objectContaining({ code: 'MALFORMED_XML' }));
+  });
+});
+
 describe('parseXml: what it accepts', () => {
   it('keeps every value a string: 28-digit ids, leading zeros, "0"', () => {
     const fields = parseXml(
