@@ -1,3 +1,4 @@
+import type { OrderQuery } from '@tradestate/protocol';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { StateValue } from 'xstate';
 import type { QueryActorDeps, QueryActorInput } from './actors.ts';
@@ -33,6 +34,8 @@ interface Entry extends OrderState {
   last: WatchSignature | undefined;
   /** Aborts the query in flight; set only while one is. */
   inFlight: AbortController | undefined;
+  /** Resumed from a store and not stepped since: a call it was making when the process stopped is lost. */
+  restored: boolean;
 }
 
 /**
@@ -102,11 +105,27 @@ export class WatchEngine {
     const key = queryKey(input.query);
     if (this.stopped || this.entries.has(key)) return;
     this.track(key, this.step.initialState(input));
+    if (takeKept) this.takeKept(key, input.query);
+  }
+
+  /**
+   * Resumes a persisted snapshot (from this engine or a live actor: only its state value and context count).
+   * With `takeKept` and a store that has an inbox, the watch then takes what the inbox keeps for its order.
+   */
+  resume(persisted: { readonly value: StateValue; readonly context: OrderContext }, takeKept = false): void {
+    const key = queryKey(persisted.context.query);
+    if (this.stopped || this.entries.has(key)) return;
+    this.track(key, pureOrderMachine.resolveState({ value: persisted.value, context: persisted.context }), true);
+    if (takeKept) this.takeKept(key, persisted.context.query);
+  }
+
+  /** Hands the watch under `key` what the inbox keeps for its order. */
+  private takeKept(key: string, query: OrderQuery): void {
     const inbox = this.inbox;
-    if (!takeKept || inbox === undefined || !this.entries.has(key)) return;
+    if (inbox === undefined || !this.entries.has(key)) return;
     let found: readonly InboxEntry[] | Promise<readonly InboxEntry[]>;
     try {
-      found = keptFor(inbox, input.query);
+      found = keptFor(inbox, query);
     } catch (error) {
       this.fail(error);
       return;
@@ -115,18 +134,11 @@ export class WatchEngine {
       const wasHeld = this.entries.has(key);
       for (const entry of entries) {
         // Once one of them ended the watch, the rest are about an order whose end has been delivered.
-        if (!this.take(entry) && wasHeld && !this.stopped) this.release(entry);
+        if (!this.take(entry) && wasHeld && !this.stopped) this.forget(entry);
       }
     };
     if (Array.isArray(found)) judge(found);
     else void (found as Promise<readonly InboxEntry[]>).then(judge, (error: unknown) => this.fail(error));
-  }
-
-  /** Resumes a persisted snapshot (from this engine or a live actor: only its state value and context count). */
-  resume(persisted: { readonly value: StateValue; readonly context: OrderContext }): void {
-    const key = queryKey(persisted.context.query);
-    if (this.stopped || this.entries.has(key)) return;
-    this.track(key, pureOrderMachine.resolveState({ value: persisted.value, context: persisted.context }));
   }
 
   /**
@@ -158,7 +170,7 @@ export class WatchEngine {
       this.notify(notification);
       return;
     }
-    const held = this.notify(notification, () => this.release(entry));
+    const held = this.notify(notification, () => this.forget(entry));
     if (!held) this.persister.run(() => inbox.put(entry.key, entry.kept));
   }
 
@@ -169,10 +181,11 @@ export class WatchEngine {
   take(entry: InboxEntry): boolean {
     const { outcome } = entry.kept;
     const event: OrderEvent = { type: 'NOTIFY', outcome, at: this.scheduler.now() };
-    return this.sendToHolders(keysOf(outcome.order), event, () => this.release(entry));
+    return this.sendToHolders(keysOf(outcome.order), event, () => this.forget(entry));
   }
 
-  private release(entry: InboxEntry): void {
+  /** Drops a kept notification from the inbox (after the step's own writes: see `persister.run`). */
+  forget(entry: InboxEntry): void {
     const inbox = this.inbox;
     if (inbox !== undefined) this.persister.run(() => inbox.delete(entry.key, entry.kept));
   }
@@ -200,8 +213,8 @@ export class WatchEngine {
     this.timers.clear();
   }
 
-  private track(key: string, state: OrderState): void {
-    const entry: Entry = { value: state.value, context: state.context, last: undefined, inFlight: undefined };
+  private track(key: string, state: OrderState, restored = false): void {
+    const entry: Entry = { value: state.value, context: state.context, last: undefined, inFlight: undefined, restored };
     this.entries.set(key, entry);
     this.settle(key, entry);
   }
