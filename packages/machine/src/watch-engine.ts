@@ -16,6 +16,7 @@ import { isUnverified, queryKey, toWatchOutcome, type WatchNotification } from '
 import { createPersister, type Persister } from './persister.ts';
 import { createPureStepper, type OrderState } from './pure-step.ts';
 import { QUERY_DEADLINE, runQueryUnderSignal } from './run-query.ts';
+import { runSettle } from './settle.ts';
 import type { NotificationInbox, PersistedOrderSnapshot } from './snapshot-store.ts';
 import { TimerQueue } from './timer-queue.ts';
 import type { OrderContext, OrderEvent, OrderMachineInput, OrderWatch } from './types.ts';
@@ -251,25 +252,38 @@ export class WatchEngine {
     // watch itself is built only when it is emitted.
     const changed = entry.last === undefined || !signatureMatches(entry.last, value, context);
     const now = this.scheduler.now();
-    const querying = !done && typeof value === 'object' && value[state] === 'querying';
-    if (!querying && entry.inFlight !== undefined) {
+    const step = done || typeof value !== 'object' ? undefined : value[state];
+    // A query (polling, or confirming a settle) or a close/reverse in flight: one call at a time, whichever.
+    const busy = step === 'querying' || step === 'calling' || step === 'confirming';
+    const calling = step === 'calling';
+    if (!busy && entry.inFlight !== undefined) {
       entry.inFlight.abort();
       entry.inFlight = undefined;
     }
+    // A close or reverse this process did not send (the snapshot was resumed in `calling`) has lost its answer.
+    const lost = calling && entry.restored && entry.inFlight === undefined;
+    entry.restored = false;
     if (done) {
       this.entries.delete(key);
       this.timers.delete(key);
-    } else if (querying) {
+    } else if (state === 'SETTLING') {
+      const settle = context.settle;
+      this.timers.set(key, (busy ? settle?.callBy : settle?.dueAt) ?? now);
+      if (busy && !lost && entry.inFlight === undefined) {
+        if (calling) this.settleCall(key, entry);
+        else this.query(key, entry, settle?.callBy ?? now);
+      }
+    } else if (busy) {
       // The deadline aborts the query in flight (see `due`), so no query needs a timer of its own.
       this.timers.set(key, context.deadlineAt);
-      if (entry.inFlight === undefined) this.query(key, entry);
+      if (entry.inFlight === undefined) this.query(key, entry, context.deadlineAt);
     } else {
       const { dueAt, deadlineAt } = context;
       this.timers.set(key, Math.min(dueAt ?? deadlineAt, deadlineAt));
     }
     if (changed) {
+      const watch = toOrderWatch(value, context, entry.last);
       entry.last = writeSignature(entry.last, value, context);
-      const watch = toOrderWatch(value, context);
       // Only a store needs the persisted form; building it costs as much as a transition.
       if (!watch.done && this.options.store !== undefined) {
         const snapshot = pureOrderMachine.resolveState({ value, context });
@@ -286,9 +300,25 @@ export class WatchEngine {
     }
     release?.();
     if (done) this.ended?.();
+    else if (lost) this.send(key, { type: 'SETTLE_LOST', at: now });
   }
 
-  private query(key: string, entry: Entry): void {
+  /** Closes or reverses the order of a settling watch; the answer comes back as `SETTLED`. */
+  private settleCall(key: string, entry: Entry): void {
+    const controller = new AbortController();
+    entry.inFlight = controller;
+    const { query, settle } = entry.context;
+    runSettle(this.deps, query, settle?.action ?? 'close', controller.signal).then(
+      (event) => {
+        if (entry.inFlight !== controller) return;
+        entry.inFlight = undefined;
+        if (event !== undefined) this.send(key, event);
+      },
+      (error) => this.fail(error),
+    );
+  }
+
+  private query(key: string, entry: Entry, deadlineAt: number): void {
     const controller = new AbortController();
     entry.inFlight = controller;
     const { context } = entry;
@@ -298,7 +328,7 @@ export class WatchEngine {
       consecutiveErrors: context.consecutiveErrors,
       tradeState: context.tradeState,
       startedAt: context.startedAt,
-      deadlineAt: context.deadlineAt,
+      deadlineAt,
     };
     runQueryUnderSignal(this.deps, input, controller.signal).then(
       (event) => {

@@ -6,7 +6,7 @@ import type { PersistedOrderSnapshot } from './snapshot-store.ts';
 import type { OrderWatch } from './types.ts';
 import { assertMethods, assertQuery } from './validate.ts';
 import { WatchEngine } from './watch-engine.ts';
-import { assertWatchOptions, type WatchOptions, watchInput } from './watch-options.ts';
+import { assertSettleable, assertWatchOptions, type WatchOptions, watchInput } from './watch-options.ts';
 
 export { type WatchOptions, watchInput } from './watch-options.ts';
 
@@ -57,6 +57,7 @@ export interface WatchOrderOptions extends WatchOptions {
 export function watchOrder(options: WatchOrderOptions): Observable<OrderWatch> {
   assertWatchOptions(options, 'watchOrder', { client: true, deadline: true });
   assertQuery(options.query, 'watchOrder');
+  assertSettleable(options, options.query, 'watchOrder');
   assertMethods(options.notifications, 'watchOrder', 'notifications', ['subscribe'], true);
   const source = new Observable<OrderWatch>((subscriber) => {
     const scheduler = options.scheduler ?? asyncScheduler;

@@ -21,7 +21,7 @@ export function watchWithActor(options: WatchOrderOptions): Observable<OrderWatc
     let last: OrderWatch | undefined;
     const publish = () => {
       const snapshot = actor.getSnapshot();
-      const watch = toOrderWatch(snapshot.value, snapshot.context);
+      const watch = toOrderWatch(snapshot.value, snapshot.context, last);
       if (!watchChanged(last, watch)) return;
       last = watch;
       subscriber.next(watch);
