@@ -19,6 +19,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    typecheck: { enabled: false },
+    // Type tests (`*.test-d.ts`, expectTypeOf) run with `pnpm test` and count: a failing narrowing fails the run.
+    typecheck: { enabled: true, include: ['packages/*/test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
   },
 });

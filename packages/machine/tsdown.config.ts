@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsdown';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/sqlite.ts'],
+  entry: ['src/index.ts', 'src/sqlite.ts', 'src/xstate.ts'],
   format: ['esm', 'cjs'],
   platform: 'node',
   target: 'node20',

@@ -11,11 +11,13 @@ import {
   watchOrders,
 } from '@tradestate/machine';
 import { createSqliteSnapshotStore } from '@tradestate/machine/sqlite';
+import { createOrderMachine } from '@tradestate/machine/xstate';
 import { createPayClient, decodeNotification, decodeOrderQuery, type OrderQueryClient } from '@tradestate/protocol';
 import { buildXml, sign } from '@tradestate/protocol/codec';
 import { FAULT_KINDS, type Sandbox, startSandbox } from '@tradestate/sandbox';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActor, toPromise } from 'xstate';
 import { HOSTILE_BEHAVIOURS, startHostileServer } from '../src/secrets/hostile-server.ts';
 import { type Artifact, errorArtifacts, findLeaks, signingStrings, valueArtifacts } from '../src/secrets/leak-scan.ts';
 import { type RecordingProxy, startRecordingProxy } from '../src/secrets/recording-proxy.ts';
@@ -186,10 +188,24 @@ describe('secrets: the API key and signed strings appear nowhere', () => {
         schedule: (_attempt, last) => (last.kind === 'retryable-error' ? 60 : 40),
         deadline: 5000,
         store: recordingStore('watchOrder PAID1'),
-        inspect: (event) => inspected.push(event),
       }).pipe(toArray()),
     );
     expect(watches.at(-1)?.end).toBe('SUCCESS');
+    // The same machine as a live xstate actor, inspected: what an inspector sees carries no secret either.
+    const startedAt = Date.now();
+    const actor = createActor(
+      createOrderMachine({
+        client: client(),
+        schedule: (_attempt, last) => (last.kind === 'retryable-error' ? 60 : 40),
+      }),
+      {
+        input: { query: { outTradeNo: 'PAID1' }, startedAt, deadlineAt: startedAt + 5000 },
+        inspect: (event) => inspected.push(event),
+      },
+    );
+    actor.start();
+    await toPromise(actor);
+    expect(actor.getSnapshot().value).toBe('SUCCESS');
     artifacts.push(...valueArtifacts('watchOrder emissions', watches));
     for (const [n, event] of inspected.entries()) artifacts.push(...valueArtifacts(`inspection ${n}`, safe(event)));
 

@@ -9,6 +9,7 @@ import { scheduleAt } from './clock.ts';
 import type { Limiter } from './limiter.ts';
 import { QUERY_DEADLINE, runQueryUnderSignal } from './run-query.ts';
 import type { JitterOptions, Schedule } from './schedules.ts';
+import { runSettle, type SettleClient } from './settle.ts';
 import type { OrderEvent } from './types.ts';
 
 /**
@@ -70,7 +71,8 @@ export function createWaitActor(scheduler: SchedulerLike = asyncScheduler) {
  * ```
  */
 export interface QueryActorDeps {
-  readonly client: OrderQueryClient;
+  /** Queries orders; for settling at the deadline, also closes (`closeOrder`) or reverses (`reverseOrder`) them. */
+  readonly client: OrderQueryClient & SettleClient;
   readonly schedule: Schedule;
   readonly limiter?: Limiter | undefined;
   readonly scheduler?: SchedulerLike | undefined;
@@ -165,6 +167,74 @@ export const systemQueryActor = fromCallback<OrderEvent, QueryActorInput>(({ inp
     },
     at: Date.now(),
     nextDelayMs: null,
+  });
+  return undefined;
+});
+
+/**
+ * Input of the invoked `settleOrder` actor: close or reverse `query`, abandoned at `callBy` (a retryable `TIMEOUT`).
+ *
+ * @example
+ * ```ts
+ * const input: SettleActorInput = { query: { outTradeNo: 'A1' }, action: 'close', callBy: Date.now() + 30_000 };
+ * ```
+ */
+export interface SettleActorInput {
+  readonly query: OrderQuery;
+  readonly action: 'close' | 'reverse';
+  readonly callBy: number;
+}
+
+/** Starts one close or reverse; the returned function aborts it. */
+function startSettle(deps: QueryActorDeps, input: SettleActorInput, sendBack: (event: OrderEvent) => void) {
+  const scheduler = deps.scheduler ?? asyncScheduler;
+  const controller = new AbortController();
+  const timer = scheduleAt(scheduler, input.callBy, () => controller.abort(QUERY_DEADLINE));
+  let stopped = false;
+  void runSettle(
+    { client: deps.client, limiter: deps.limiter, scheduler },
+    input.query,
+    input.action,
+    controller.signal,
+  ).then((event) => {
+    timer.unsubscribe();
+    if (event !== undefined && !stopped) sendBack(event);
+  });
+  return () => {
+    stopped = true;
+    timer.unsubscribe();
+    controller.abort();
+  };
+}
+
+/**
+ * The `settleOrder` actor: closes or reverses the order under the limiter and sends back `SETTLED`.
+ *
+ * @example
+ * ```ts
+ * const machine = orderMachine.provide({ actors: { settleOrder: createSettleActor({ client, schedule }) } });
+ * ```
+ */
+export function createSettleActor(deps: QueryActorDeps) {
+  return fromCallback<OrderEvent, SettleActorInput>(({ input, sendBack }) => startSettle(deps, input, sendBack));
+}
+
+/**
+ * The default `settleOrder` actor of {@link orderMachine}: the client bound with {@link bindWatchDependencies};
+ * without one it fails at once with a non-retryable `NO_CLIENT`.
+ *
+ * @example
+ * ```ts
+ * const machine = orderMachine.provide({ actors: { settleOrder: systemSettleActor } });
+ * ```
+ */
+export const systemSettleActor = fromCallback<OrderEvent, SettleActorInput>(({ input, sendBack, system }) => {
+  const deps = boundDeps.get(system);
+  if (deps !== undefined) return startSettle(deps, input, sendBack);
+  sendBack({
+    type: 'SETTLED',
+    result: { kind: 'error', error: { code: 'NO_CLIENT', message: 'orderMachine has no client', retryable: false } },
+    at: Date.now(),
   });
   return undefined;
 });

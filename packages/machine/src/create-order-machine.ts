@@ -1,5 +1,5 @@
 import { asyncScheduler } from 'rxjs';
-import { createQueryActor, createWaitActor, type QueryActorDeps } from './actors.ts';
+import { createQueryActor, createSettleActor, createWaitActor, type QueryActorDeps } from './actors.ts';
 import { orderMachine } from './machine.ts';
 
 /**
@@ -18,6 +18,10 @@ import { orderMachine } from './machine.ts';
 export function createOrderMachine(deps: QueryActorDeps) {
   const scheduler = deps.scheduler ?? asyncScheduler;
   return orderMachine.provide({
-    actors: { wait: createWaitActor(scheduler), queryOrder: createQueryActor({ ...deps, scheduler }) },
+    actors: {
+      wait: createWaitActor(scheduler),
+      queryOrder: createQueryActor({ ...deps, scheduler }),
+      settleOrder: createSettleActor({ ...deps, scheduler }),
+    },
   });
 }

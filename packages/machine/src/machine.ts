@@ -1,9 +1,10 @@
 import { TRADE_STATES, type TradeState } from '@tradestate/protocol';
 import { and, assign, not, setup } from 'xstate';
-import type { QueryActorInput, WaitActorInput } from './actors.ts';
-import { systemQueryActor, systemWaitActor } from './actors.ts';
+import type { QueryActorInput, SettleActorInput, WaitActorInput } from './actors.ts';
+import { systemQueryActor, systemSettleActor, systemWaitActor } from './actors.ts';
 import { bindingMismatch, merchantOf } from './binding.ts';
 import { sameStoredOrder } from './outcome.ts';
+import { DEFAULT_SETTLE_TIMING, type SettleTiming } from './settle.ts';
 import { ACTIVE_STATES, classifyOutcome, type OrderStateName, type OutcomeClass, stateFor } from './transitions.ts';
 import type {
   Anomaly,
@@ -11,7 +12,9 @@ import type {
   OrderEvent,
   OrderMachineInput,
   OrderMachineOutput,
+  SettleProgress,
   WatchEnd,
+  WatchError,
   WatchOutcome,
 } from './types.ts';
 
@@ -34,6 +37,8 @@ function outcomeOf(event: OrderEvent): WatchOutcome | undefined {
       return event.outcome;
     case 'QUERY_FAILED':
       return { kind: 'error', ...event.error };
+    case 'SETTLED':
+      return event.result.kind === 'error' ? { kind: 'error', ...event.result.error } : undefined;
     default:
       return undefined;
   }
@@ -72,6 +77,39 @@ function askAt(context: OrderContext, at: number): number {
 function asksSooner(context: OrderContext, at: number): boolean {
   const when = askAt(context, at);
   return context.dueAt !== null && when < context.dueAt && when < context.deadlineAt;
+}
+
+function settles(context: OrderContext): boolean {
+  return context.atDeadline === 'close' || context.atDeadline === 'reverse';
+}
+
+function timingOf(context: OrderContext): SettleTiming {
+  return context.settleTiming ?? DEFAULT_SETTLE_TIMING;
+}
+
+/** The settling progress of a watch in `SETTLING` (set by `beginSettle` on the way in). */
+function progressOf(context: OrderContext): SettleProgress {
+  return context.settle ?? { action: 'close', next: 'call', dueAt: 0, calls: 0, recalls: 0, failures: 0, callBy: 0 };
+}
+
+/** An event's time; xstate's own start event (`xstate.init`) has none: the watch's start stands in. */
+function timeOf(context: OrderContext, event: OrderEvent): number {
+  return typeof event.at === 'number' ? event.at : context.startedAt;
+}
+
+/** The pause before settling's next try after `failures` retryable failures in a row: doubling, capped. */
+function retryPause(timing: SettleTiming, failures: number): number {
+  return Math.min(timing.maxRetryMs, timing.retryMs * 2 ** failures);
+}
+
+/** Settling retried as often as it may: `ERROR` with this unless a real error says more. */
+function unconfirmed(context: OrderContext): WatchError {
+  const { action, calls } = progressOf(context);
+  return {
+    code: 'SETTLE_UNCONFIRMED',
+    message: `no verified answer confirmed the ${action} after ${calls} call(s)`,
+    retryable: false,
+  };
 }
 
 /** What an `assign` of the machine is given. */
@@ -133,8 +171,9 @@ export const ORDER_ASSIGNMENTS = {
   recordError: ({ context, event }: AssignArgs): Partial<OrderContext> => {
     const outcome = outcomeOf(event);
     if (outcome?.kind !== 'error') return {};
+    const { kind: _, ...error } = outcome;
     return {
-      error: { code: outcome.code, message: outcome.message, retryable: outcome.retryable },
+      error,
       consecutiveErrors: context.consecutiveErrors + 1,
     };
   },
@@ -165,6 +204,59 @@ export const ORDER_ASSIGNMENTS = {
   },
   /** A reason to ask: the next query comes at once, or as soon as the gap after the previous one allows. */
   bringForward: ({ context, event }: AssignArgs): Partial<OrderContext> => ({ dueAt: askAt(context, event.at) }),
+  /** The deadline passed without a final state: settling starts, a close no sooner than WeChat's rule allows. */
+  beginSettle: ({ context, event }: AssignArgs): Partial<OrderContext> => {
+    const at = timeOf(context, event);
+    const action = context.atDeadline === 'reverse' ? 'reverse' : 'close';
+    const notBefore = (context.createdAt ?? context.startedAt) + timingOf(context).closeAfterMs;
+    const dueAt = action === 'close' ? Math.max(at, notBefore) : at;
+    return { settle: { action, next: 'call', dueAt, calls: 0, recalls: 0, failures: 0, callBy: dueAt } };
+  },
+  /** A close or reverse is sent: counted (and persisted) before it leaves, so a restart never sends it blind. */
+  startSettleCall: ({ context, event }: AssignArgs): Partial<OrderContext> => {
+    const settle = progressOf(context);
+    const at = timeOf(context, event);
+    return { settle: { ...settle, calls: settle.calls + 1, callBy: at + timingOf(context).callTimeoutMs } };
+  },
+  /** A verified query confirms what settling did. */
+  startConfirm: ({ context, event }: AssignArgs): Partial<OrderContext> => {
+    const settle = progressOf(context);
+    const at = timeOf(context, event);
+    return {
+      attempts: context.attempts + 1,
+      lastQueryAt: at,
+      settle: { ...settle, next: 'confirm', callBy: at + timingOf(context).callTimeoutMs },
+    };
+  },
+  /** Reverse answered `recall: 'Y'`: call it again after WeChat's pause. */
+  planRecall: ({ context, event }: AssignArgs): Partial<OrderContext> => {
+    const settle = progressOf(context);
+    const dueAt = timeOf(context, event) + timingOf(context).recallPauseMs;
+    return { settle: { ...settle, next: 'call', recalls: settle.recalls + 1, dueAt } };
+  },
+  /** The call failed retryably, or the confirming query found the order still open: call again after a pause. */
+  planCallAgain: ({ context, event }: AssignArgs): Partial<OrderContext> => {
+    const settle = progressOf(context);
+    const dueAt = timeOf(context, event) + retryPause(timingOf(context), settle.failures);
+    return { settle: { ...settle, next: 'call', failures: settle.failures + 1, dueAt } };
+  },
+  /** The confirming query failed retryably (or said something not believed): ask again after a pause. */
+  planConfirmAgain: ({ context, event }: AssignArgs): Partial<OrderContext> => {
+    const settle = progressOf(context);
+    const dueAt = timeOf(context, event) + retryPause(timingOf(context), settle.failures);
+    return { settle: { ...settle, next: 'confirm', failures: settle.failures + 1, dueAt } };
+  },
+  /** Reverse kept answering `recall: 'Y'`. */
+  recordRecallLimit: ({ context }: AssignArgs): Partial<OrderContext> => ({
+    error: {
+      code: 'RECALL_LIMIT',
+      message: `reverse still answered recall=Y after ${progressOf(context).recalls} more call(s)`,
+      retryable: false,
+    },
+  }),
+  /** Settling gave up without a verified end; a real error of the last step says more, and stays. */
+  recordUnconfirmed: ({ context, event }: AssignArgs): Partial<OrderContext> =>
+    outcomeOf(event)?.kind === 'error' ? {} : { error: unconfirmed(context) },
   /** The next due time comes with the answer: the driver asked the schedule, the machine stays pure. */
   planNext: ({ event }: AssignArgs): Partial<OrderContext> => {
     if (event.type !== 'ANSWER' && event.type !== 'QUERY_FAILED') return {};
@@ -182,6 +274,7 @@ const orderSetup = setup({
   actors: {
     wait: systemWaitActor,
     queryOrder: systemQueryActor,
+    settleOrder: systemSettleActor,
   },
   guards: {
     /** The outcome moves the watch forward to exactly this trade state. */
@@ -207,6 +300,18 @@ const orderSetup = setup({
     /** A query asked for now may start now (the gap since the previous one has passed) and is sooner than planned. */
     askNow: ({ context, event }) =>
       askAt(context, eventTime(event)) <= eventTime(event) && asksSooner(context, eventTime(event)),
+    /** The watch settles at its deadline (`atDeadline` close or reverse). */
+    settles: ({ context }) => settles(context),
+    /** One named guard, not `and(…)`: the engine's step cache reads eventless guards by name. */
+    gaveUpToSettle: ({ context }) => context.dueAt === null && settles(context),
+    settleDue: ({ context, event }) => eventTime(event) >= progressOf(context).dueAt,
+    settleNext: ({ context }, params: { next: SettleProgress['next'] }) => progressOf(context).next === params.next,
+    settledIs: ({ event }, params: { kinds: readonly string[] }) =>
+      event.type === 'SETTLED' && params.kinds.includes(event.result.kind),
+    settledRetryably: ({ event }) =>
+      event.type === 'SETTLED' && event.result.kind === 'error' && event.result.error.retryable,
+    recallsLeft: ({ context }) => progressOf(context).recalls < timingOf(context).maxRecalls,
+    settleTriesLeft: ({ context }) => progressOf(context).failures + 1 < timingOf(context).maxAttempts,
     /** A query asked for now must wait for the gap, but still comes sooner than planned. */
     askSooner: ({ context, event }) =>
       askAt(context, eventTime(event)) > eventTime(event) && asksSooner(context, eventTime(event)),
@@ -220,6 +325,14 @@ const orderSetup = setup({
     recordMismatch: assign(ORDER_ASSIGNMENTS.recordMismatch),
     planNext: assign(ORDER_ASSIGNMENTS.planNext),
     bringForward: assign(ORDER_ASSIGNMENTS.bringForward),
+    beginSettle: assign(ORDER_ASSIGNMENTS.beginSettle),
+    startSettleCall: assign(ORDER_ASSIGNMENTS.startSettleCall),
+    startConfirm: assign(ORDER_ASSIGNMENTS.startConfirm),
+    planRecall: assign(ORDER_ASSIGNMENTS.planRecall),
+    planCallAgain: assign(ORDER_ASSIGNMENTS.planCallAgain),
+    planConfirmAgain: assign(ORDER_ASSIGNMENTS.planConfirmAgain),
+    recordRecallLimit: assign(ORDER_ASSIGNMENTS.recordRecallLimit),
+    recordUnconfirmed: assign(ORDER_ASSIGNMENTS.recordUnconfirmed),
   },
 });
 
@@ -319,6 +432,12 @@ function askTransitions(extraActions: readonly string[], guard?: typeof MISMATCH
 /** A watching state: wait until due, query, judge the answer. `live` adds the invoked actors that drive it. */
 function watchingState(name: (typeof ACTIVE_STATES)[number], live: boolean): StateConfig {
   const timeUp: WatchEnd = name === 'PAID' ? 'SUCCESS' : 'DEADLINE';
+  // A paid order is not settled: its time up is SUCCESS. Any other settles first when the watch says so.
+  const settleFirst = (when: 'deadlineReached' | 'scheduleGaveUp'): object[] => {
+    if (name === 'PAID') return [];
+    const guard = when === 'scheduleGaveUp' ? 'gaveUpToSettle' : and([when, 'settles']);
+    return [{ guard, target: '#order.SETTLING', actions: 'beginSettle' }];
+  };
   return {
     initial: 'waiting',
     on: {
@@ -329,6 +448,7 @@ function watchingState(name: (typeof ACTIVE_STATES)[number], live: boolean): Sta
       waiting: {
         always: [
           { guard: 'startFailed', target: '#order.ERROR' },
+          ...settleFirst('scheduleGaveUp'),
           { guard: 'scheduleGaveUp', target: `#order.${timeUp}` },
         ],
         ...(live
@@ -344,6 +464,7 @@ function watchingState(name: (typeof ACTIVE_STATES)[number], live: boolean): Sta
           : {}),
         on: {
           DUE: [
+            ...settleFirst('deadlineReached'),
             { guard: 'deadlineReached', target: `#order.${timeUp}` },
             { guard: 'isDue', target: 'querying' },
           ],
@@ -369,6 +490,155 @@ function watchingState(name: (typeof ACTIVE_STATES)[number], live: boolean): Sta
             }
           : {}),
         on: { ANSWER: answerTransitions(), QUERY_FAILED: answerTransitions() },
+      },
+    },
+  } as StateConfig;
+}
+
+/** The trade states a confirming query (or a notification) may end settling with. */
+const SETTLED_STATES = ['SUCCESS', 'REFUND', 'CLOSED', 'REVOKED', 'PAYERROR'] as const;
+const STILL_OPEN: readonly OutcomeClass[] = ['forward', 'duplicate'];
+const RETRY_CONFIRM: readonly OutcomeClass[] = ['retryable-error', ...ANOMALIES];
+
+/** A verified answer or notification that ends settling: the final trade state it shows (SUCCESS even when following refunds). */
+function settledEnds(actions: readonly string[]): object[] {
+  return SETTLED_STATES.map((tradeState) => ({
+    guard: { type: 'movesTo', params: { tradeState } },
+    target: `#order.${tradeState}`,
+    actions: [...actions],
+  }));
+}
+
+/**
+ * `SETTLING`: the deadline passed (or the schedule gave up) without a final state, and the watch closes or
+ * reverses the order, then confirms with a verified query. `waiting` until the next step is due (the 5-minute
+ * rule, a recall's pause, a retry's backoff), `calling` close or reverse, `confirming` with a query. A
+ * notification that shows a final state ends it at once; nothing unverified ever does.
+ */
+function settlingState(live: boolean): StateConfig {
+  const answer = [
+    { guard: MISMATCH, target: '#order.ERROR', actions: 'recordMismatch' },
+    ...settledEnds(['recordOrder']),
+    {
+      guard: { type: 'outcomeIs', params: { classes: ['fatal-error'] } },
+      target: '#order.ERROR',
+      actions: 'recordError',
+    },
+    {
+      guard: { type: 'outcomeIs', params: { classes: ['not-found'] } },
+      target: '#order.NOT_FOUND',
+      actions: 'recordNotFound',
+    },
+    {
+      guard: and([{ type: 'outcomeIs', params: { classes: STILL_OPEN } }, 'settleTriesLeft']),
+      target: 'waiting',
+      actions: ['recordOrder', 'planCallAgain'],
+    },
+    {
+      guard: { type: 'outcomeIs', params: { classes: STILL_OPEN } },
+      target: '#order.ERROR',
+      actions: ['recordOrder', 'recordUnconfirmed'],
+    },
+    {
+      guard: and([{ type: 'outcomeIs', params: { classes: RETRY_CONFIRM } }, 'settleTriesLeft']),
+      target: 'waiting',
+      actions: ['recordError', 'recordAnomaly', 'planConfirmAgain'],
+    },
+    {
+      guard: { type: 'outcomeIs', params: { classes: RETRY_CONFIRM } },
+      target: '#order.ERROR',
+      actions: ['recordError', 'recordAnomaly', 'recordUnconfirmed'],
+    },
+  ];
+  return {
+    initial: 'waiting',
+    on: {
+      NOTIFY: [
+        ...settledEnds(['recordOrder']),
+        { guard: { type: 'outcomeIs', params: { classes: ['forward'] } }, actions: 'recordOrder' },
+        { guard: { type: 'outcomeIs', params: { classes: ANOMALIES } }, actions: 'recordAnomaly' },
+      ],
+      CANCEL: { target: '#order.CANCELLED' },
+    },
+    states: {
+      waiting: {
+        ...(live
+          ? {
+              invoke: {
+                src: 'wait',
+                input: ({ context }): WaitActorInput => {
+                  const { dueAt } = progressOf(context);
+                  return { dueAt, deadlineAt: dueAt };
+                },
+              },
+            }
+          : {}),
+        on: {
+          DUE: [
+            { guard: and(['settleDue', { type: 'settleNext', params: { next: 'call' } }]), target: 'calling' },
+            { guard: 'settleDue', target: 'confirming' },
+          ],
+        },
+      },
+      calling: {
+        entry: 'startSettleCall',
+        ...(live
+          ? {
+              invoke: {
+                src: 'settleOrder',
+                input: ({ context }): SettleActorInput => {
+                  const { action, callBy } = progressOf(context);
+                  return { query: context.query, action, callBy };
+                },
+              },
+            }
+          : {}),
+        on: {
+          SETTLED: [
+            { guard: { type: 'settledIs', params: { kinds: ['done', 'paid'] } }, target: 'confirming' },
+            {
+              guard: and([{ type: 'settledIs', params: { kinds: ['recall'] } }, 'recallsLeft']),
+              target: 'waiting',
+              actions: 'planRecall',
+            },
+            {
+              guard: { type: 'settledIs', params: { kinds: ['recall'] } },
+              target: '#order.ERROR',
+              actions: 'recordRecallLimit',
+            },
+            {
+              guard: and(['settledRetryably', 'settleTriesLeft']),
+              target: 'waiting',
+              actions: ['recordError', 'planCallAgain'],
+            },
+            {
+              guard: { type: 'settledIs', params: { kinds: ['error'] } },
+              target: '#order.ERROR',
+              actions: 'recordError',
+            },
+          ],
+          // The call's answer was lost with the process that sent it: a query decides, never a blind second call.
+          SETTLE_LOST: { target: 'confirming' },
+        },
+      },
+      confirming: {
+        entry: 'startConfirm',
+        ...(live
+          ? {
+              invoke: {
+                src: 'queryOrder',
+                input: ({ context }): QueryActorInput => ({
+                  query: context.query,
+                  attempt: context.attempts,
+                  consecutiveErrors: context.consecutiveErrors,
+                  tradeState: context.tradeState,
+                  startedAt: context.startedAt,
+                  deadlineAt: progressOf(context).callBy,
+                }),
+              },
+            }
+          : {}),
+        on: { ANSWER: answer, QUERY_FAILED: answer },
       },
     },
   } as StateConfig;
@@ -417,7 +687,17 @@ export function initialOrderContext(input: OrderMachineInput): OrderContext {
     expect: input.expect,
     merchant: input.merchant,
     lastQueryAt: undefined,
+    ...settleContext(input),
   };
+}
+
+/** Settling's part of the context: nothing at all for a watch that does not settle (most of them, in a fleet). */
+function settleContext(input: OrderMachineInput): Partial<OrderContext> {
+  const { atDeadline } = input;
+  if (atDeadline === undefined || atDeadline === 'none') return {};
+  const timing =
+    input.settleTiming === undefined ? DEFAULT_SETTLE_TIMING : { ...DEFAULT_SETTLE_TIMING, ...input.settleTiming };
+  return { atDeadline, createdAt: input.createdAt ?? input.startedAt, settleTiming: timing };
 }
 
 function machineConfig(live: boolean): MachineConfig {
@@ -427,6 +707,7 @@ function machineConfig(live: boolean): MachineConfig {
     USERPAYING: watchingState('USERPAYING', live),
     ACCEPT: watchingState('ACCEPT', live),
     PAID: watchingState('PAID', live),
+    SETTLING: settlingState(live),
     SUCCESS: endState('SUCCESS'),
     REFUND: endState('REFUND'),
     CLOSED: endState('CLOSED'),

@@ -1,3 +1,4 @@
+import type { Order, TradeState } from '@tradestate/protocol';
 import type { StateValue } from 'xstate';
 import { fromStoredOrder } from './outcome.ts';
 import { END_STATES, type OrderStateName } from './transitions.ts';
@@ -32,27 +33,67 @@ export function endOf(state: OrderStateName): WatchEnd | undefined {
 }
 
 /**
- * Builds the {@link OrderWatch} a snapshot stands for.
+ * Builds the {@link OrderWatch} a snapshot stands for. `previous` is what the stream emitted last (its trade
+ * state), so that `paid` is true only on the first emission that shows the payment.
  *
  * @example
  * ```ts
- * const watch = toOrderWatch(snapshot.value, snapshot.context);
+ * const watch = toOrderWatch(snapshot.value, snapshot.context, last);
  * ```
  */
-export function toOrderWatch(value: StateValue, context: OrderContext): OrderWatch {
+export function toOrderWatch(
+  value: StateValue,
+  context: OrderContext,
+  previous?: { readonly tradeState: TradeState | undefined } | undefined,
+): OrderWatch {
   const end = endOf(stateNameOf(value));
-  return {
+  const common = {
     query: context.query,
     tradeState: context.tradeState,
-    done: end !== undefined,
-    end,
     attempts: context.attempts,
-    order: context.order === undefined ? undefined : fromStoredOrder(context.order),
     anomalies: context.anomalies,
-    // At DEADLINE the latest retryable error says why no answer came (cleared by any good answer since).
-    error: end === undefined || end === 'ERROR' || end === 'DEADLINE' ? context.error : undefined,
     lastOutcomeAt: context.lastOutcomeAt,
+    settle: context.settle,
   };
+  const order = context.order === undefined ? undefined : fromStoredOrder(context.order);
+  const firstPaid = context.tradeState === 'SUCCESS' && previous?.tradeState !== 'SUCCESS' && order !== undefined;
+  switch (end) {
+    case undefined:
+      return firstPaid
+        ? { ...common, done: false, end, paid: true, order, error: context.error }
+        : { ...common, done: false, end, paid: false, order, error: context.error };
+    case 'SUCCESS':
+    case 'REFUND':
+      // A paid end always carries the order its verified answer described.
+      return { ...common, done: true, end, paid: firstPaid, order: order ?? identityOrder(context), error: undefined };
+    case 'DEADLINE':
+      return {
+        ...common,
+        done: true,
+        end,
+        paid: false,
+        reason: context.tradeState === undefined ? 'NO_ANSWER' : 'UNPAID',
+        order,
+        // The latest retryable error says why no answer came (cleared by any good answer since).
+        error: context.error,
+      };
+    case 'ERROR':
+      return {
+        ...common,
+        done: true,
+        end,
+        paid: false,
+        order,
+        error: context.error ?? { code: 'UNEXPECTED', message: 'the watch ended ERROR', retryable: false },
+      };
+    default:
+      return { ...common, done: true, end, paid: false, order, error: undefined };
+  }
+}
+
+/** The order by its identities alone: what a paid end carries if its answer's order were ever missing. */
+function identityOrder(context: OrderContext): Order {
+  return fromStoredOrder({ outTradeNo: context.query.outTradeNo, transactionId: context.query.transactionId });
 }
 
 /**
@@ -74,7 +115,8 @@ export function watchChanged(a: OrderWatch | undefined, b: OrderWatch): boolean 
     a.anomalies.length !== b.anomalies.length ||
     a.anomalies[a.anomalies.length - 1] !== b.anomalies[b.anomalies.length - 1] ||
     a.error !== b.error ||
-    a.lastOutcomeAt !== b.lastOutcomeAt
+    a.lastOutcomeAt !== b.lastOutcomeAt ||
+    a.settle !== b.settle
   );
 }
 
@@ -98,6 +140,7 @@ export interface WatchSignature {
   readonly lastAnomaly: Anomaly | undefined;
   readonly error: OrderWatch['error'];
   readonly lastOutcomeAt: number | undefined;
+  readonly settle: OrderContext['settle'];
 }
 
 /** What a subscriber sees of the end and the error, as {@link toOrderWatch} shows them. */
@@ -122,7 +165,8 @@ export function signatureMatches(signature: WatchSignature, value: StateValue, c
     signature.attempts !== context.attempts ||
     signature.anomalyCount !== anomalies.length ||
     signature.lastAnomaly !== anomalies[anomalies.length - 1] ||
-    signature.lastOutcomeAt !== context.lastOutcomeAt
+    signature.lastOutcomeAt !== context.lastOutcomeAt ||
+    signature.settle !== context.settle
   ) {
     return false;
   }
@@ -154,5 +198,6 @@ export function writeSignature(
   signature.lastAnomaly = anomalies[anomalies.length - 1];
   signature.error = error;
   signature.lastOutcomeAt = context.lastOutcomeAt;
+  signature.settle = context.settle;
   return signature;
 }

@@ -184,7 +184,14 @@ export function toWatchOutcome(input: NotificationInput): WatchOutcome {
     case 'not-found':
       return { kind: 'not-found', message: input.message };
     case 'error':
-      return { kind: 'error', code: input.code, message: input.message, retryable: input.retryable };
+      return {
+        kind: 'error',
+        code: input.code,
+        message: input.message,
+        retryable: input.retryable,
+        ...(input.reason === undefined ? {} : { reason: input.reason }),
+        ...(input.wechatMessage === undefined ? {} : { wechatMessage: input.wechatMessage }),
+      };
   }
 }
 

@@ -1,3 +1,6 @@
+// The one file that reads xstate internals (`snapshot._nodes`, an inert actor scope, `getTransitionData`): xstate
+// is pinned to an exact version in package.json for it, and pure-step.test.ts holds `advance` equal to xstate's
+// own `transition()` on seeded lives. Nothing else in the package may reach below xstate's public API.
 import { type AnyActorScope, createActor, type StateValue } from 'xstate';
 import { initialOrderContext, ORDER_ASSIGNMENTS, type OrderSnapshot, pureOrderMachine } from './machine.ts';
 import type { OrderContext, OrderEvent, OrderMachineInput } from './types.ts';

@@ -42,18 +42,19 @@ function lastOf(outcome: WatchOutcome, input: QueryActorInput, elapsedMs: number
   }
 }
 
+/** The error an outcome carries, without its `kind`. */
+function errorOf(outcome: Extract<WatchOutcome, { kind: 'error' }>): WatchError {
+  const { kind: _, ...error } = outcome;
+  return error;
+}
+
 /** A schedule that throws is a bug of the caller's: end the watch with it rather than lose the watch. */
 function plan(deps: QueryActorDeps, input: QueryActorInput, outcome: WatchOutcome, at: number): QueryEvent {
   const last = lastOf(outcome, input, at - input.startedAt);
   try {
     const nextDelayMs = last.kind === 'fatal-error' ? null : nextDelay(deps.schedule, input.attempt, last, deps.jitter);
     return outcome.kind === 'error'
-      ? {
-          type: 'QUERY_FAILED',
-          error: { code: outcome.code, message: outcome.message, retryable: outcome.retryable },
-          at,
-          nextDelayMs,
-        }
+      ? { type: 'QUERY_FAILED', error: errorOf(outcome), at, nextDelayMs }
       : { type: 'ANSWER', outcome, at, nextDelayMs };
   } catch (error) {
     const message = error instanceof Error ? error.message : 'the schedule threw';

@@ -41,7 +41,7 @@ export const END_STATES = [
  * const s: OrderStateName = 'USERPAYING';
  * ```
  */
-export type OrderStateName = (typeof ACTIVE_STATES)[number] | (typeof END_STATES)[number];
+export type OrderStateName = (typeof ACTIVE_STATES)[number] | 'SETTLING' | (typeof END_STATES)[number];
 
 /**
  * The forward-only order of trade states, the one table every transition of {@link orderMachine} obeys:

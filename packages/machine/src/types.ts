@@ -1,4 +1,5 @@
-import type { Order, OrderQuery, TradeState } from '@tradestate/protocol';
+import type { FailureReason, Order, OrderQuery, TradeState, TradestateErrorCode } from '@tradestate/protocol';
+import type { AtDeadline, SettleTiming } from './settle.ts';
 
 /**
  * How a watch ended: a final `trade_state`, or a lifecycle end.
@@ -41,6 +42,66 @@ export interface WatchExpectation {
 }
 
 /**
+ * The err_codes WeChat Pay v2 answers a query, close or reverse with that this library knows by name.
+ *
+ * @example
+ * ```ts
+ * const code: WeChatErrCode = 'SYSTEMERROR';
+ * ```
+ */
+export type WeChatErrCode =
+  | 'SYSTEMERROR'
+  | 'SYSTEM_ERROR'
+  | 'BANKERROR'
+  | 'FREQUENCY_LIMITED'
+  | 'USERPAYING'
+  | 'ORDERPAID'
+  | 'ORDERCLOSED'
+  | 'ORDERNOTEXIST'
+  | 'TRADE_ERROR'
+  | 'REVERSE_EXPIRE'
+  | 'SIGNERROR'
+  | 'NOAUTH'
+  | 'APPID_NOT_EXIST'
+  | 'MCHID_NOT_EXIST'
+  | 'APPID_MCHID_NOT_MATCH'
+  | 'SUB_MCH_ID_NOT_EXIST'
+  | 'LACK_PARAMS'
+  | 'PARAM_ERROR'
+  | 'INVALID_TRANSACTIONID'
+  | 'OUT_TRADE_NO_USED'
+  | 'XML_FORMAT_ERROR'
+  | 'RETURN_FAIL';
+
+/**
+ * The code of a {@link WatchError}: a tradestate error's code (`TIMEOUT`, `SIGNATURE_INVALID`, `MISMATCH`…), a
+ * WeChat err_code, or one of the watch's own:
+ *
+ * - `UNEXPECTED`: the client threw something that is not a tradestate error.
+ * - `SCHEDULE`: the schedule threw or returned a delay that is not one.
+ * - `NO_CLIENT`: the client lacks the method a step needs (a live actor without a client).
+ * - `RECALL_LIMIT`: reverse kept answering `recall: 'Y'`.
+ * - `SETTLE_UNCONFIRMED`: settling tried as often as it may and no verified answer showed the order settled.
+ *
+ * WeChat may answer an err_code this library does not list, kept as it came: hence the open `string` member.
+ *
+ * @example
+ * ```ts
+ * if (w.end === 'ERROR' && w.error.code === 'MISMATCH') alertOperator(w.query, w.error.field);
+ * ```
+ */
+export type WatchErrorCode =
+  | TradestateErrorCode
+  | WeChatErrCode
+  | 'UNEXPECTED'
+  | 'SCHEDULE'
+  | 'NO_CLIENT'
+  | 'RECALL_LIMIT'
+  | 'SETTLE_UNCONFIRMED'
+  // WeChat's err_code is an open set: an unknown one is kept as it came rather than lost.
+  | (string & {});
+
+/**
  * The error kept in a watch: only what is safe to log and persist (a stable code and a message, never a key
  * or a signed string).
  *
@@ -50,7 +111,7 @@ export interface WatchExpectation {
  * ```
  */
 export interface WatchError {
-  readonly code: string;
+  readonly code: WatchErrorCode;
   readonly message: string;
   readonly retryable: boolean;
   /**
@@ -58,6 +119,10 @@ export interface WatchError {
    * field that differed (`total_fee`, `fee_type`, `mch_id`, …). Never a value.
    */
   readonly field?: string | undefined;
+  /** What a WeChat refusal means for the merchant's configuration (the protocol's `reason`), when known. */
+  readonly reason?: FailureReason | undefined;
+  /** WeChat's own text of a refusal (`return_msg` or `err_code_des`), as it sent it. */
+  readonly wechatMessage?: string | undefined;
 }
 
 /**
@@ -112,7 +177,7 @@ export type WatchOutcome =
       readonly order: StoredOrder;
     }
   | { readonly kind: 'not-found'; readonly message: string }
-  | { readonly kind: 'error'; readonly code: string; readonly message: string; readonly retryable: boolean };
+  | ({ readonly kind: 'error' } & WatchError);
 
 /**
  * Something an answer said that the machine refused to believe as a move, kept for the operator.
@@ -184,7 +249,56 @@ export interface OrderContext {
   readonly merchant?: MerchantIds | undefined;
   /** When the latest query started (entered `querying`): a brought-forward query comes no sooner than 1 s after. */
   readonly lastQueryAt?: number | undefined;
+  /** What the watch does at its deadline; absent (older snapshots) means `'none'`. */
+  readonly atDeadline?: AtDeadline | undefined;
+  /** When the order was created (epoch ms): a close waits until `createdAt + closeAfterMs`. Absent: `startedAt`. */
+  readonly createdAt?: number | undefined;
+  /** Settling's pauses and bounds, resolved; present only when `atDeadline` is not `'none'`. */
+  readonly settleTiming?: SettleTiming | undefined;
+  /** Where settling stands, once the watch entered `SETTLING`. */
+  readonly settle?: SettleProgress | undefined;
 }
+
+/**
+ * Where a settling watch stands: persisted, so a process that stops mid-settle resumes from it (with a query
+ * first when a close or reverse was in flight: never a blind second call).
+ *
+ * @example
+ * ```ts
+ * const { action, calls } = snapshot.context.settle!;
+ * ```
+ */
+export interface SettleProgress {
+  readonly action: 'close' | 'reverse';
+  /** What the next step does: call close/reverse, or confirm with a verified query. */
+  readonly next: 'call' | 'confirm';
+  /** When the next step is due (epoch ms). */
+  readonly dueAt: number;
+  /** Close or reverse calls sent. */
+  readonly calls: number;
+  /** Reverse calls made again after `recall: 'Y'`. */
+  readonly recalls: number;
+  /** Retryable failures (and confirming queries that still found the order open) in a row. */
+  readonly failures: number;
+  /** When the call or query in flight is abandoned (a retryable `TIMEOUT`). */
+  readonly callBy: number;
+}
+
+/**
+ * What one close or reverse call said, reduced for the machine: `done` (closed, or already closed; reversed),
+ * `paid` (close refused with ORDERPAID), `recall` (reverse asks to be called again), or an error. None is
+ * believed as a trade state: a verified query confirms every one.
+ *
+ * @example
+ * ```ts
+ * const result: SettleResult = { kind: 'paid' };
+ * ```
+ */
+export type SettleResult =
+  | { readonly kind: 'done' }
+  | { readonly kind: 'paid' }
+  | { readonly kind: 'recall' }
+  | { readonly kind: 'error'; readonly error: WatchError };
 
 /**
  * What starts an {@link orderMachine}.
@@ -214,6 +328,12 @@ export interface OrderMachineInput {
    * watch ends `ERROR` with it at once. Must not be retryable.
    */
   readonly failure?: WatchError | undefined;
+  /** What to do at the deadline (default `'none'`: end `DEADLINE`). */
+  readonly atDeadline?: AtDeadline | undefined;
+  /** When the order was created (epoch ms); default `startedAt`. */
+  readonly createdAt?: number | undefined;
+  /** Settling's pauses and bounds; defaults from WeChat's guidance. */
+  readonly settleTiming?: Partial<SettleTiming> | undefined;
 }
 
 /**
@@ -227,6 +347,8 @@ export interface OrderMachineInput {
  * - `ASK`: something suggests the order changed (a notification that could not be verified names it): query
  *   soon. Never changes a state; while waiting, the next query is brought forward to now, but no sooner than
  *   1 s after the previous query started and never past the deadline; while querying it does nothing.
+ * - `SETTLED`: the close or reverse call in flight answered (see {@link SettleResult}).
+ * - `SETTLE_LOST`: a close or reverse was in flight when the process stopped: its answer is lost, a query decides.
  * - `CANCEL`: stop watching.
  *
  * @example
@@ -250,6 +372,8 @@ export type OrderEvent =
     }
   | { readonly type: 'NOTIFY'; readonly outcome: WatchOutcome; readonly at: number }
   | { readonly type: 'ASK'; readonly at: number }
+  | { readonly type: 'SETTLED'; readonly result: SettleResult; readonly at: number }
+  | { readonly type: 'SETTLE_LOST'; readonly at: number }
   | { readonly type: 'CANCEL'; readonly at: number };
 
 /**
@@ -269,35 +393,128 @@ export interface OrderMachineOutput {
   readonly error: WatchError | undefined;
 }
 
-/**
- * One emission of `watchOrder`/`watchOrders`: where the watch of one order stands.
- *
- * @example
- * ```ts
- * watchOrder(options).subscribe((w) => { if (w.done && w.end === 'SUCCESS') ship(w.order); });
- * ```
- */
-export interface OrderWatch {
+/** What every emission of a watch carries, watching or done. */
+export interface WatchCommon {
   readonly query: OrderQuery;
   /** The latest verified trade state, or undefined before any. */
   readonly tradeState: TradeState | undefined;
-  readonly done: boolean;
-  /** How the watch ended, once `done`. */
-  readonly end: WatchEnd | undefined;
-  /** Queries started so far. */
+  /** Queries started so far (settling's confirming queries included). */
   readonly attempts: number;
-  /**
-   * The order as the latest believed answer described it (verified, about this merchant, order and amount). At
-   * end `ERROR` with code `MISMATCH`, the order the refused poll answer described, kept for the operator: never
-   * ship on it.
-   */
-  readonly order: Order | undefined;
   readonly anomalies: readonly Anomaly[];
-  /**
-   * The fatal error once `end` is `ERROR`; while watching, and at end `DEADLINE`, the latest retryable error not
-   * followed by a good answer.
-   */
-  readonly error: WatchError | undefined;
   /** When the latest answer or notification was believed (epoch ms). */
   readonly lastOutcomeAt: number | undefined;
+  /** Where settling stands once the watch entered `SETTLING` (and at its end); undefined before. */
+  readonly settle: SettleProgress | undefined;
 }
+
+/**
+ * An emission while the order is watched (`done: false`). `paid` is true on exactly one emission of the stream:
+ * the first that shows the order paid (`tradeState` SUCCESS) — here while following refunds, else on the
+ * `SUCCESS` end — and then `order` is the verified order: ship on it. (A watch resumed from a store in `PAID` says
+ * it again on its first emission: after a crash, at least once.)
+ *
+ * @example
+ * ```ts
+ * if (w.paid) ship(w.order);
+ * if (!w.done && w.settle !== undefined) console.log('closing', w.query, 'calls sent:', w.settle.calls);
+ * ```
+ */
+export type WatchingOrder = WatchCommon & {
+  readonly done: false;
+  readonly end: undefined;
+  /** The latest retryable error not followed by a good answer. */
+  readonly error: WatchError | undefined;
+} & (
+    | { readonly paid: true; readonly order: Order }
+    | {
+        readonly paid: false;
+        /** The order as the latest believed answer described it, if any. */
+        readonly order: Order | undefined;
+      }
+  );
+
+/**
+ * The end of a paid order: `SUCCESS` (paid), or `REFUND` (paid, then refunded): `order` is the verified order.
+ *
+ * @example
+ * ```ts
+ * if (w.end === 'SUCCESS') ship(w.order);
+ * ```
+ */
+export interface PaidEnd extends WatchCommon {
+  readonly done: true;
+  readonly end: 'SUCCESS' | 'REFUND';
+  /** True when this end is the first emission that shows the payment (see {@link WatchingOrder}). */
+  readonly paid: boolean;
+  readonly order: Order;
+  readonly error: undefined;
+}
+
+/**
+ * The end of a watch whose deadline passed (or whose schedule gave up) without a final state, and which did not
+ * settle: `reason` says whether any verified answer came. `'NO_ANSWER'`: none did (WeChat unreachable, every
+ * answer refused): nothing is known of the order, so neither close nor ship on it without asking WeChat.
+ * `'UNPAID'`: the last verified answer showed it unpaid (`tradeState`).
+ *
+ * @example
+ * ```ts
+ * if (w.end === 'DEADLINE' && w.reason === 'UNPAID') await client.closeOrder({ outTradeNo });
+ * ```
+ */
+export interface DeadlineEnd extends WatchCommon {
+  readonly done: true;
+  readonly paid: false;
+  readonly end: 'DEADLINE';
+  readonly reason: 'NO_ANSWER' | 'UNPAID';
+  readonly order: Order | undefined;
+  /** The latest retryable error not followed by a good answer: why no answer came. */
+  readonly error: WatchError | undefined;
+}
+
+/**
+ * The end `ERROR`: what asking again cannot fix (wrong key, no permission, a mismatch, a close refused).
+ *
+ * @example
+ * ```ts
+ * if (w.end === 'ERROR') log.error(w.error.code, w.error.message);
+ * ```
+ */
+export interface ErrorEnd extends WatchCommon {
+  readonly done: true;
+  readonly paid: false;
+  readonly end: 'ERROR';
+  readonly error: WatchError;
+  /** At code `MISMATCH`, the order the refused poll answer described, kept for the operator: never ship on it. */
+  readonly order: Order | undefined;
+}
+
+/**
+ * The other ends: `CLOSED`, `REVOKED`, `PAYERROR` (final trade states), `NOT_FOUND`, `CANCELLED`.
+ *
+ * @example
+ * ```ts
+ * if (w.end === 'CLOSED') releaseStock(w.query);
+ * ```
+ */
+export interface OtherEnd extends WatchCommon {
+  readonly done: true;
+  readonly paid: false;
+  readonly end: 'CLOSED' | 'REVOKED' | 'PAYERROR' | 'NOT_FOUND' | 'CANCELLED';
+  readonly order: Order | undefined;
+  readonly error: undefined;
+}
+
+/**
+ * One emission of `watchOrder`/`watchOrders`: where the watch of one order stands. A discriminated union:
+ * `done` narrows `end`, and `end` narrows the rest (`SUCCESS`/`REFUND` carry the `order`, `ERROR` its `error`,
+ * `DEADLINE` its `reason`).
+ *
+ * @example
+ * ```ts
+ * watchOrder(options).subscribe((w) => {
+ *   if (w.paid) ship(w.order);
+ *   if (w.end === 'DEADLINE' && w.reason === 'NO_ANSWER') askOperator(w.query);
+ * });
+ * ```
+ */
+export type OrderWatch = WatchingOrder | PaidEnd | DeadlineEnd | ErrorEnd | OtherEnd;

@@ -1,3 +1,4 @@
+import type { OrderQuery } from '@tradestate/protocol';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { StateValue } from 'xstate';
 import type { QueryActorDeps, QueryActorInput } from './actors.ts';
@@ -15,6 +16,7 @@ import { isUnverified, queryKey, toWatchOutcome, type WatchNotification } from '
 import { createPersister, type Persister } from './persister.ts';
 import { createPureStepper, type OrderState } from './pure-step.ts';
 import { QUERY_DEADLINE, runQueryUnderSignal } from './run-query.ts';
+import { runSettle } from './settle.ts';
 import type { NotificationInbox, PersistedOrderSnapshot } from './snapshot-store.ts';
 import { TimerQueue } from './timer-queue.ts';
 import type { OrderContext, OrderEvent, OrderMachineInput, OrderWatch } from './types.ts';
@@ -33,6 +35,8 @@ interface Entry extends OrderState {
   last: WatchSignature | undefined;
   /** Aborts the query in flight; set only while one is. */
   inFlight: AbortController | undefined;
+  /** Resumed from a store and not stepped since: a call it was making when the process stopped is lost. */
+  restored: boolean;
 }
 
 /**
@@ -102,11 +106,27 @@ export class WatchEngine {
     const key = queryKey(input.query);
     if (this.stopped || this.entries.has(key)) return;
     this.track(key, this.step.initialState(input));
+    if (takeKept) this.takeKept(key, input.query);
+  }
+
+  /**
+   * Resumes a persisted snapshot (from this engine or a live actor: only its state value and context count).
+   * With `takeKept` and a store that has an inbox, the watch then takes what the inbox keeps for its order.
+   */
+  resume(persisted: { readonly value: StateValue; readonly context: OrderContext }, takeKept = false): void {
+    const key = queryKey(persisted.context.query);
+    if (this.stopped || this.entries.has(key)) return;
+    this.track(key, pureOrderMachine.resolveState({ value: persisted.value, context: persisted.context }), true);
+    if (takeKept) this.takeKept(key, persisted.context.query);
+  }
+
+  /** Hands the watch under `key` what the inbox keeps for its order. */
+  private takeKept(key: string, query: OrderQuery): void {
     const inbox = this.inbox;
-    if (!takeKept || inbox === undefined || !this.entries.has(key)) return;
+    if (inbox === undefined || !this.entries.has(key)) return;
     let found: readonly InboxEntry[] | Promise<readonly InboxEntry[]>;
     try {
-      found = keptFor(inbox, input.query);
+      found = keptFor(inbox, query);
     } catch (error) {
       this.fail(error);
       return;
@@ -115,18 +135,11 @@ export class WatchEngine {
       const wasHeld = this.entries.has(key);
       for (const entry of entries) {
         // Once one of them ended the watch, the rest are about an order whose end has been delivered.
-        if (!this.take(entry) && wasHeld && !this.stopped) this.release(entry);
+        if (!this.take(entry) && wasHeld && !this.stopped) this.forget(entry);
       }
     };
     if (Array.isArray(found)) judge(found);
     else void (found as Promise<readonly InboxEntry[]>).then(judge, (error: unknown) => this.fail(error));
-  }
-
-  /** Resumes a persisted snapshot (from this engine or a live actor: only its state value and context count). */
-  resume(persisted: { readonly value: StateValue; readonly context: OrderContext }): void {
-    const key = queryKey(persisted.context.query);
-    if (this.stopped || this.entries.has(key)) return;
-    this.track(key, pureOrderMachine.resolveState({ value: persisted.value, context: persisted.context }));
   }
 
   /**
@@ -158,7 +171,7 @@ export class WatchEngine {
       this.notify(notification);
       return;
     }
-    const held = this.notify(notification, () => this.release(entry));
+    const held = this.notify(notification, () => this.forget(entry));
     if (!held) this.persister.run(() => inbox.put(entry.key, entry.kept));
   }
 
@@ -169,10 +182,11 @@ export class WatchEngine {
   take(entry: InboxEntry): boolean {
     const { outcome } = entry.kept;
     const event: OrderEvent = { type: 'NOTIFY', outcome, at: this.scheduler.now() };
-    return this.sendToHolders(keysOf(outcome.order), event, () => this.release(entry));
+    return this.sendToHolders(keysOf(outcome.order), event, () => this.forget(entry));
   }
 
-  private release(entry: InboxEntry): void {
+  /** Drops a kept notification from the inbox (after the step's own writes: see `persister.run`). */
+  forget(entry: InboxEntry): void {
     const inbox = this.inbox;
     if (inbox !== undefined) this.persister.run(() => inbox.delete(entry.key, entry.kept));
   }
@@ -200,8 +214,8 @@ export class WatchEngine {
     this.timers.clear();
   }
 
-  private track(key: string, state: OrderState): void {
-    const entry: Entry = { value: state.value, context: state.context, last: undefined, inFlight: undefined };
+  private track(key: string, state: OrderState, restored = false): void {
+    const entry: Entry = { value: state.value, context: state.context, last: undefined, inFlight: undefined, restored };
     this.entries.set(key, entry);
     this.settle(key, entry);
   }
@@ -238,25 +252,38 @@ export class WatchEngine {
     // watch itself is built only when it is emitted.
     const changed = entry.last === undefined || !signatureMatches(entry.last, value, context);
     const now = this.scheduler.now();
-    const querying = !done && typeof value === 'object' && value[state] === 'querying';
-    if (!querying && entry.inFlight !== undefined) {
+    const step = done || typeof value !== 'object' ? undefined : value[state];
+    // A query (polling, or confirming a settle) or a close/reverse in flight: one call at a time, whichever.
+    const busy = step === 'querying' || step === 'calling' || step === 'confirming';
+    const calling = step === 'calling';
+    if (!busy && entry.inFlight !== undefined) {
       entry.inFlight.abort();
       entry.inFlight = undefined;
     }
+    // A close or reverse this process did not send (the snapshot was resumed in `calling`) has lost its answer.
+    const lost = calling && entry.restored && entry.inFlight === undefined;
+    entry.restored = false;
     if (done) {
       this.entries.delete(key);
       this.timers.delete(key);
-    } else if (querying) {
+    } else if (state === 'SETTLING') {
+      const settle = context.settle;
+      this.timers.set(key, (busy ? settle?.callBy : settle?.dueAt) ?? now);
+      if (busy && !lost && entry.inFlight === undefined) {
+        if (calling) this.settleCall(key, entry);
+        else this.query(key, entry, settle?.callBy ?? now);
+      }
+    } else if (busy) {
       // The deadline aborts the query in flight (see `due`), so no query needs a timer of its own.
       this.timers.set(key, context.deadlineAt);
-      if (entry.inFlight === undefined) this.query(key, entry);
+      if (entry.inFlight === undefined) this.query(key, entry, context.deadlineAt);
     } else {
       const { dueAt, deadlineAt } = context;
       this.timers.set(key, Math.min(dueAt ?? deadlineAt, deadlineAt));
     }
     if (changed) {
+      const watch = toOrderWatch(value, context, entry.last);
       entry.last = writeSignature(entry.last, value, context);
-      const watch = toOrderWatch(value, context);
       // Only a store needs the persisted form; building it costs as much as a transition.
       if (!watch.done && this.options.store !== undefined) {
         const snapshot = pureOrderMachine.resolveState({ value, context });
@@ -273,9 +300,25 @@ export class WatchEngine {
     }
     release?.();
     if (done) this.ended?.();
+    else if (lost) this.send(key, { type: 'SETTLE_LOST', at: now });
   }
 
-  private query(key: string, entry: Entry): void {
+  /** Closes or reverses the order of a settling watch; the answer comes back as `SETTLED`. */
+  private settleCall(key: string, entry: Entry): void {
+    const controller = new AbortController();
+    entry.inFlight = controller;
+    const { query, settle } = entry.context;
+    runSettle(this.deps, query, settle?.action ?? 'close', controller.signal).then(
+      (event) => {
+        if (entry.inFlight !== controller) return;
+        entry.inFlight = undefined;
+        if (event !== undefined) this.send(key, event);
+      },
+      (error) => this.fail(error),
+    );
+  }
+
+  private query(key: string, entry: Entry, deadlineAt: number): void {
     const controller = new AbortController();
     entry.inFlight = controller;
     const { context } = entry;
@@ -285,7 +328,7 @@ export class WatchEngine {
       consecutiveErrors: context.consecutiveErrors,
       tradeState: context.tradeState,
       startedAt: context.startedAt,
-      deadlineAt: context.deadlineAt,
+      deadlineAt,
     };
     runQueryUnderSignal(this.deps, input, controller.signal).then(
       (event) => {

@@ -2,6 +2,7 @@ import type { OrderQuery, OrderQueryClient } from '@tradestate/protocol';
 import type { SchedulerLike } from 'rxjs';
 import type { Limiter } from './limiter.ts';
 import { type JitterOptions, nextDelay, type Schedule } from './schedules.ts';
+import type { AtDeadline, SettleClient, SettleTiming } from './settle.ts';
 import type { SnapshotStore } from './snapshot-store.ts';
 import type { MerchantIds, OrderMachineInput, WatchError, WatchExpectation } from './types.ts';
 import {
@@ -24,11 +25,32 @@ import {
  * ```
  */
 export interface WatchOptions {
-  readonly client: OrderQueryClient;
+  /** Queries orders; with `atDeadline`, also closes (`closeOrder`) or reverses (`reverseOrder`) them. */
+  readonly client: OrderQueryClient & SettleClient;
   /** When to query; a delay it returns that is not a finite number of ms, 0 or more (or `null`), ends the watch `ERROR`. */
   readonly schedule: Schedule;
-  /** Milliseconds after the watch starts (finite, 0 or more), or a valid instant. */
+  /**
+   * When the watch stops polling: a number is milliseconds after the watch starts (finite, 0 or more), a `Date`
+   * an instant. Then it ends `DEADLINE`, or settles (see `atDeadline`).
+   */
   readonly deadline: number | Date;
+  /**
+   * What to do at the deadline (or when the schedule gives up) without a final state: `'close'` the order,
+   * `'reverse'` it (a micropay), or `'none'` (the default: end `DEADLINE`, the order left to the caller). The watch
+   * then enters `SETTLING`, persisted like any state, and ends only once a verified query confirms: `CLOSED`,
+   * `REVOKED`, or `SUCCESS` when the payment landed first. A close waits until `createdAt` plus 5 minutes
+   * (WeChat's rule); reverse follows `recall`; retryable failures back off under the `limiter`. Each preset names
+   * the one that fits it: `atDeadline: schedules.native.atDeadline`. Needs the client's `closeOrder` or
+   * `reverseOrder` (refused at the call otherwise), and, for a close, a query by `outTradeNo`.
+   */
+  readonly atDeadline?: AtDeadline | undefined;
+  /**
+   * When the order was created (epoch ms, or a `Date`): a close comes no sooner than 5 minutes after it. Default:
+   * when the watch starts (a close then waits 5 minutes from there). For `watchOrders`, a request's own takes precedence.
+   */
+  readonly createdAt?: number | Date | undefined;
+  /** Settling's pauses and bounds (ms); defaults from WeChat's guidance (see {@link SettleTiming}). */
+  readonly settleTiming?: Partial<SettleTiming> | undefined;
   /** A limiter shared with other watches of the same merchant. */
   readonly limiter?: Limiter | undefined;
   /** Aborting ends the watch with `CANCELLED` (and aborts the query in flight). */
@@ -94,6 +116,7 @@ export function assertWatchOptions(
   }
   assertExpectation(o.expect, where);
   assertMerchant(o.merchant, where);
+  assertSettling(o, where);
   if (o.jitter !== undefined) {
     assertMethods(o.jitter, where, 'jitter', []);
     const { ratio, random } = o.jitter;
@@ -102,6 +125,55 @@ export function assertWatchOptions(
     }
     if (random !== undefined) assertFunction(random, where, 'jitter.random');
   }
+}
+
+const AT_DEADLINE: readonly unknown[] = ['close', 'reverse', 'none'];
+
+/** Settling's options, checked at the call: an `atDeadline` the client cannot do is refused, not discovered late. */
+function assertSettling(o: Partial<WatchOptions>, where: string): void {
+  assertAtDeadline(o.atDeadline, o.client, where);
+  if (o.createdAt !== undefined) assertInstant(o.createdAt, where, 'createdAt');
+  if (o.settleTiming !== undefined) {
+    assertMethods(o.settleTiming, where, 'settleTiming', []);
+    for (const [name, value] of Object.entries(o.settleTiming)) {
+      if (value !== undefined) assertMilliseconds(value, where, `settleTiming.${name}`);
+    }
+  }
+}
+
+function assertAtDeadline(atDeadline: unknown, client: unknown, where: string): void {
+  if (atDeadline === undefined) return;
+  if (!AT_DEADLINE.includes(atDeadline)) fail(where, "atDeadline must be 'close', 'reverse' or 'none'", atDeadline);
+  if (client === undefined) return;
+  if (atDeadline === 'close') assertMethods(client, where, 'client', ['queryOrder', 'closeOrder']);
+  if (atDeadline === 'reverse') assertMethods(client, where, 'client', ['queryOrder', 'reverseOrder']);
+}
+
+function assertInstant(value: unknown, where: string, name: string): void {
+  const ms = value instanceof Date ? value.getTime() : value;
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+    fail(where, `${name} must be epoch milliseconds or a valid Date`, value);
+  }
+}
+
+/** A close names the order by `out_trade_no`: WeChat's closeorder takes nothing else. */
+function assertClosable(query: OrderQuery, atDeadline: AtDeadline | undefined, where: string): void {
+  if (atDeadline === 'close' && query.outTradeNo === undefined) {
+    fail(where, "atDeadline 'close' needs the order's outTradeNo (closeorder takes no transaction_id)", query);
+  }
+}
+
+/**
+ * Checks a watch's settling against its query and client, at the call.
+ *
+ * @example
+ * ```ts
+ * assertSettleable(options, options.query, 'watchOrder');
+ * ```
+ * @internal
+ */
+export function assertSettleable(options: Partial<WatchOptions>, query: OrderQuery, where: string): void {
+  assertClosable(query, options.atDeadline, where);
 }
 
 /**
@@ -116,8 +188,12 @@ export interface WatchRequest {
   readonly query: OrderQuery;
   /** This order's amount; takes precedence over the options' `expect`. */
   readonly expect?: WatchExpectation | undefined;
-  /** This order's deadline; takes precedence over the options' `deadline`. */
+  /** This order's deadline (ms after the start, or a `Date`); takes precedence over the options' `deadline`. */
   readonly deadline?: number | Date | undefined;
+  /** What to do at this order's deadline; takes precedence over the options' `atDeadline`. */
+  readonly atDeadline?: AtDeadline | undefined;
+  /** When this order was created (epoch ms, or a `Date`); takes precedence over the options' `createdAt`. */
+  readonly createdAt?: number | Date | undefined;
 }
 
 /**
@@ -129,12 +205,19 @@ export interface WatchRequest {
  * ```
  * @internal
  */
-export function toWatchRequest(item: OrderQuery | WatchRequest, where: string): WatchRequest {
+export function toWatchRequest(
+  item: OrderQuery | WatchRequest,
+  where: string,
+  options: Partial<WatchOptions> = {},
+): WatchRequest {
   const request: WatchRequest =
     typeof item === 'object' && item !== null && 'query' in item ? item : { query: item as OrderQuery };
   assertQuery(request.query, where);
   assertExpectation(request.expect, where);
   if (request.deadline !== undefined) assertDeadline(request.deadline, where);
+  assertAtDeadline(request.atDeadline, options.client, where);
+  if (request.createdAt !== undefined) assertInstant(request.createdAt, where, 'createdAt');
+  assertClosable(request.query, request.atDeadline ?? options.atDeadline, where);
   return request;
 }
 
@@ -179,5 +262,18 @@ export function watchInput(options: WatchOptions, request: WatchRequest, schedul
     expect: request.expect ?? options.expect,
     merchant: options.merchant,
     ...(failure === undefined ? {} : { failure }),
+    ...settleInput(options, request),
+  };
+}
+
+/** Settling's part of a watch's input; nothing for a watch that does not settle. */
+function settleInput(options: WatchOptions, request: WatchRequest): Partial<OrderMachineInput> {
+  const atDeadline = request.atDeadline ?? options.atDeadline;
+  if (atDeadline === undefined || atDeadline === 'none') return {};
+  const created = request.createdAt ?? options.createdAt;
+  return {
+    atDeadline,
+    createdAt: created instanceof Date ? created.getTime() : created,
+    settleTiming: options.settleTiming,
   };
 }

@@ -120,7 +120,7 @@ export function runWatches(
       next: (item) => {
         let request: WatchRequest;
         try {
-          request = toWatchRequest(item, 'watchOrders');
+          request = toWatchRequest(item, 'watchOrders', options);
         } catch (error) {
           subscriber.error(error);
           return;

@@ -1,4 +1,5 @@
-import { TRADE_STATES, type TradeState } from '@tradestate/protocol';
+import { TRADE_STATES, type TradeState, TransportError } from '@tradestate/protocol';
+import type { Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, transition } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
@@ -9,13 +10,29 @@ import {
   type OrderMachineInput,
   type OrderSnapshot,
   type OrderStateName,
+  type OrderWatch,
   orderMachine,
   pureOrderMachine,
   rankOf,
+  schedules,
+  seededRandom,
   stateNameOf,
+  type WatchOrderOptions,
   type WatchOutcome,
+  watchOrder,
 } from '../src/index.ts';
-import { storedOrder, watchOutcome } from './fixtures.ts';
+import {
+  errorOutcome,
+  notFound,
+  orderFor,
+  ScriptedClient,
+  type Step,
+  stateOutcome,
+  storedOrder,
+  watchOutcome,
+} from './fixtures.ts';
+import { watchWithActor } from './live-actor.ts';
+import { VirtualClock } from './virtual-time.ts';
 
 const DEADLINE = 1000;
 const input = (followRefunds: boolean): OrderMachineInput => ({
@@ -229,6 +246,66 @@ describe('orderMachine model (xstate/graph)', () => {
         expect(actor.getSnapshot().value).toEqual(path.state.value);
         actor.stop();
       }
+    }
+  });
+});
+
+/** A seeded random life of one order: what the client answers, query after query (the last repeats). */
+function randomLife(seed: number): Step[] {
+  const random = seededRandom(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const steps: Step[] = [];
+  const length = 1 + Math.floor(random() * 8);
+  for (let i = 0; i < length; i++) {
+    steps.push(
+      pick<() => Step>([
+        () => stateOutcome('M1', pick(TRADE_STATES)),
+        () => stateOutcome('M1', 'NOTPAY'),
+        () => stateOutcome('M1', 'USERPAYING'),
+        () => notFound(),
+        () => errorOutcome('SYSTEMERROR', true),
+        () => errorOutcome('NOAUTH', false),
+        () => new TransportError('TIMEOUT', 'no answer', { retryable: true }),
+        () => ({ ...stateOutcome('M1', 'SUCCESS'), order: orderFor('M1', { totalFee: 1 }) }),
+      ])(),
+    );
+  }
+  return steps;
+}
+
+/** Runs one life on a driver in virtual time and returns every emission with its time. */
+async function runLife(
+  driver: (options: WatchOrderOptions) => Observable<OrderWatch>,
+  steps: readonly Step[],
+  extra: Partial<WatchOrderOptions>,
+) {
+  const clock = new VirtualClock();
+  const watch$ = driver({
+    client: new ScriptedClient(steps),
+    query: { outTradeNo: 'M1' },
+    schedule: schedules.native,
+    deadline: 20_000,
+    scheduler: clock.scheduler,
+    jitter: { ratio: 0 },
+    notFoundGraceMs: 5000,
+    expect: { totalFee: 101 },
+    ...extra,
+  });
+  const recording = clock.record(watch$);
+  await clock.advanceTo(40_000);
+  recording.subscription.unsubscribe();
+  return recording.frames.map((f) => ({ at: f.frame, kind: f.notification.kind, value: f.notification.value }));
+}
+
+describe('the two drivers of the one machine', () => {
+  it('watchOrder (the engine) emits exactly what a live actor of createOrderMachine emits, life after life', async () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const steps = randomLife(seed);
+      const extra: Partial<WatchOrderOptions> = { followRefunds: seed % 3 === 0 };
+      const engine = await runLife(watchOrder, steps, extra);
+      const actor = await runLife(watchWithActor, steps, extra);
+      expect(engine, `seed ${seed}`).toEqual(actor);
+      expect(engine.at(-1)?.kind, `seed ${seed}`).toBe('C');
     }
   });
 });

@@ -68,6 +68,22 @@ describe('createPureStepper().advance', () => {
     ...(binding > 0 ? { expect: { totalFee: 101 } } : {}),
     ...(binding > 1 ? { merchant: { mchId: '10000100' } } : {}),
   });
+  /** A third of the lives settle at the deadline (close or reverse), on short pauses so the lives get there. */
+  const settling = (seed: number) =>
+    seed % 3 === 0
+      ? {}
+      : {
+          atDeadline: seed % 3 === 1 ? ('close' as const) : ('reverse' as const),
+          createdAt: 0,
+          settleTiming: {
+            closeAfterMs: 3000,
+            recallPauseMs: 200,
+            retryMs: 100,
+            callTimeoutMs: 300,
+            maxAttempts: 4,
+            maxRecalls: 2,
+          },
+        };
   const other = { outTradeNo: 'OTHER', transactionId: undefined } as unknown as StoredOrder;
   const mine = { outTradeNo: 'G1', transactionId: '4200000001' } as unknown as StoredOrder;
   // The binding's cases: the right amount and merchant, another amount, another merchant.
@@ -93,7 +109,23 @@ describe('createPureStepper().advance', () => {
         { kind: 'order' as const, tradeState: { unknown: 'FROZEN' }, order: mine },
         { kind: 'not-found' as const, message: 'ORDERNOTEXIST' },
       ]);
-    switch (pick(['DUE', 'DUE', 'DUE', 'ANSWER', 'ANSWER', 'FAILED', 'NOTIFY', 'NOTIFY', 'ASK', 'CANCEL'] as const)) {
+    switch (
+      pick(['DUE', 'DUE', 'DUE', 'ANSWER', 'ANSWER', 'FAILED', 'NOTIFY', 'NOTIFY', 'ASK', 'CANCEL', 'SETTLED'] as const)
+    ) {
+      case 'SETTLED':
+        return random() < 0.1
+          ? { type: 'SETTLE_LOST', at }
+          : {
+              type: 'SETTLED',
+              result: pick([
+                { kind: 'done' as const },
+                { kind: 'paid' as const },
+                { kind: 'recall' as const },
+                { kind: 'error' as const, error: { code: 'SYSTEMERROR', message: 'busy', retryable: true } },
+                { kind: 'error' as const, error: { code: 'TRADE_ERROR', message: 'no', retryable: false } },
+              ]),
+              at,
+            };
       case 'DUE':
         return { type: 'DUE', at };
       case 'ANSWER':
@@ -123,10 +155,10 @@ describe('createPureStepper().advance', () => {
       const random = seededRandom(seed);
       const step = createPureStepper();
       const followRefunds = seed % 2 === 0;
-      let theirs = initialTransition(pureOrderMachine, input(followRefunds, seed % 3))[0];
+      let theirs = initialTransition(pureOrderMachine, { ...input(followRefunds, seed % 3), ...settling(seed) })[0];
       let ours = { value: theirs.value, context: theirs.context };
       let at = 0;
-      while (theirs.status === 'active' && at < 12_000) {
+      while (theirs.status === 'active' && at < 16_000) {
         at += Math.floor(random() * 300);
         const event = randomEvent(random, at);
         const before = step.fullSteps;
@@ -143,11 +175,18 @@ describe('createPureStepper().advance', () => {
         for (const anomaly of after.context.anomalies) kinds.add(anomaly.kind);
         if (after.context.error?.code === 'MISMATCH') kinds.add('MISMATCH');
         if (event.type === 'ASK' && after !== theirs) kinds.add('asked');
+        const name = typeof after.value === 'string' ? after.value : Object.keys(after.value)[0];
+        const was = typeof theirs.value === 'string' ? theirs.value : Object.keys(theirs.value)[0];
+        if (typeof after.value === 'object' && name === 'SETTLING')
+          kinds.add(`SETTLING.${String((after.value as Record<string, unknown>).SETTLING)}`);
+        if (was === 'SETTLING' && after.status === 'done') kinds.add(`settled ${String(name)}`);
         ours = next;
         theirs = after;
       }
     }
     // The lives went through every new rule: refused notifications, ended polls, queries brought forward.
+    for (const end of ['CLOSED', 'REVOKED', 'SUCCESS', 'ERROR']) expect(kinds).toContain(`settled ${end}`);
+    for (const kind of [...kinds]) if (kind.startsWith('settled') || kind.startsWith('SETTLING')) kinds.delete(kind);
     expect([...kinds].sort()).toEqual(
       [
         'MISMATCH',

@@ -1,7 +1,8 @@
 import { MismatchError, type OrderQueryOutcome, SignatureError, TransportError } from '@tradestate/protocol';
 import { of, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import type { InspectionEvent } from 'xstate';
+import { createActor, type InspectionEvent } from 'xstate';
+import { createOrderMachine } from '../src/create-order-machine.ts';
 import { type OrderWatch, schedules, type WatchOrderOptions, watchOrder } from '../src/index.ts';
 import { errorOutcome, notFound, orderFor, ScriptedClient, type Step, stateOutcome } from './fixtures.ts';
 import { VirtualClock } from './virtual-time.ts';
@@ -217,13 +218,23 @@ describe('watchOrder', () => {
     expect(last?.error).toBeUndefined();
   });
 
-  it('shows its transitions to an inspect callback', async () => {
+  it('the live actor of the same machine shows its transitions to an inspect callback', async () => {
     const events: InspectionEvent[] = [];
-    const { clock, watch$ } = setup([stateOutcome('W1', 'NOTPAY'), stateOutcome('W1', 'SUCCESS')], {
+    const clock = new VirtualClock();
+    const client = new ScriptedClient([stateOutcome('W1', 'NOTPAY'), stateOutcome('W1', 'SUCCESS')]);
+    const machine = createOrderMachine({
+      client,
+      schedule: schedules.native,
+      scheduler: clock.scheduler,
+      jitter: { ratio: 0 },
+    });
+    const actor = createActor(machine, {
+      input: { query: { outTradeNo: 'W1' }, startedAt: 0, deadlineAt: 60_000 },
       inspect: (event) => events.push(event),
     });
-    clock.record(watch$);
+    actor.start();
     await clock.advanceTo(10_000);
+    actor.stop();
     const sent = events.filter((e) => e.type === '@xstate.event').map((e) => e.event.type);
     expect(sent).toEqual(expect.arrayContaining(['DUE', 'ANSWER']));
     const values = events
