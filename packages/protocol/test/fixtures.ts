@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildXml, sign } from '../src/codec.ts';
 import type { SignType } from '../src/index.ts';
@@ -6,8 +6,14 @@ import type { SignType } from '../src/index.ts';
 /** The public key of WeChat Pay's v2 signing documentation; every shared vector is signed with it. */
 export const KEY = '192006250b4c09247ec02edce69f6a2d';
 
-/** `shared/vectors` beside the project root (where CI lays it), wherever the clone is. */
-export const VECTORS = fileURLToPath(new URL('../../../../shared/vectors', import.meta.url));
+/**
+ * `shared/vectors` beside the project root, where CI lays a copy of shared/ next to its clone; a developer's
+ * checkout that has none beside it reads the workplace's own copy.
+ */
+export const VECTORS = [
+  fileURLToPath(new URL('../../../../shared/vectors', import.meta.url)),
+  '/work/shared/vectors',
+].find((dir) => existsSync(dir)) as string;
 
 export function vector(name: string): string {
   return readFileSync(`${VECTORS}/${name}`, 'utf8');
