@@ -28,13 +28,19 @@ export {
 export { type ResumeWatchesOptions, resumeWatches } from './resume-watches.ts';
 export { type QueryEvent, runQuery } from './run-query.ts';
 export {
+  backoff,
+  every,
   type JitterOptions,
   type LastOutcome,
   nextDelay,
   type Schedule,
+  type SchedulePreset,
+  scaleSchedule,
   schedules,
   seededRandom,
+  within,
 } from './schedules.ts';
+export type { AtDeadline, SettleClient, SettleTiming } from './settle.ts';
 export {
   createMemorySnapshotStore,
   type KeptNotification,
@@ -55,6 +61,15 @@ export {
   TRADE_STATE_RANK,
 } from './transitions.ts';
 export type * from './types.ts';
+export type {
+  DeadlineEnd,
+  ErrorEnd,
+  OtherEnd,
+  PaidEnd,
+  WatchErrorCode,
+  WatchingOrder,
+  WeChatErrCode,
+} from './types.ts';
 export { WatchEngine } from './watch-engine.ts';
 export type { WatchOptions, WatchRequest } from './watch-options.ts';
 export { type WatchOrderOptions, watchOrder } from './watch-order.ts';

@@ -1,6 +1,6 @@
-import { type LastOutcome, schedules } from '@tradestate/machine';
 import { describe, expect, it } from 'vitest';
-import { scaleSchedule } from '../src/demo/scale.ts';
+import { type LastOutcome, schedules } from '../src/index.ts';
+import { scaleSchedule } from '../src/schedules.ts';
 
 const at = (elapsedMs: number, kind: LastOutcome['kind'] = 'order'): LastOutcome => ({
   kind,
