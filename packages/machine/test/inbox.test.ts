@@ -15,11 +15,11 @@ import {
   resumeWatches,
   type SnapshotStore,
   schedules,
-  toWatchOutcome,
   type WatchNotification,
   watchOrder,
   watchOrders,
 } from '../src/index.ts';
+import { toWatchOutcome } from '../src/outcome.ts';
 import { orderFor, ScriptedClient, stateOutcome } from './fixtures.ts';
 import { VirtualClock } from './virtual-time.ts';
 

@@ -15,13 +15,13 @@ import {
   createLimiter,
   createMemorySnapshotStore,
   type OrderWatch,
-  rankOf,
   resumeWatches,
   type Schedule,
   type WatchOrderOptions,
   watchOrder,
   watchOrders,
 } from '../src/index.ts';
+import { rankOf } from '../src/transitions.ts';
 
 /** Every fault the sandbox injects that a watch must ride out (latency, hangs, resets, bad bodies, busy answers). */
 const FAULTS: FaultRates = {
