@@ -6,6 +6,7 @@ import { InvalidArgumentError, type OrderQuery, type PaymentNotification } from 
 import Database from 'better-sqlite3';
 import { from, Subject } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { toWatchOutcome } from '../src/definition/outcome.ts';
 import {
   createMemorySnapshotStore,
   type KeptNotification,
@@ -19,7 +20,6 @@ import {
   watchOrder,
   watchOrders,
 } from '../src/index.ts';
-import { toWatchOutcome } from '../src/outcome.ts';
 import { orderFor, ScriptedClient, stateOutcome } from './fixtures.ts';
 import { VirtualClock } from './virtual-time.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, type Snapshot } from 'xstate';
-import { createOrderMachine } from '../src/create-order-machine.ts';
+import { createOrderMachine } from '../src/definition/create-order-machine.ts';
+import type { OrderMachineInput } from '../src/definition/types.ts';
 import { schedules } from '../src/index.ts';
-import type { OrderMachineInput } from '../src/types.ts';
 import { ScriptedClient, stateOutcome } from './fixtures.ts';
 import { VirtualClock } from './virtual-time.ts';
 

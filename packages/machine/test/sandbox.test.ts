@@ -11,6 +11,7 @@ import {
 import { defaultMerchant, type FaultRates, type Sandbox, startSandbox } from '@tradestate/sandbox';
 import { from, lastValueFrom, Subject, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rankOf } from '../src/definition/transitions.ts';
 import {
   createLimiter,
   createMemorySnapshotStore,
@@ -21,7 +22,6 @@ import {
   watchOrder,
   watchOrders,
 } from '../src/index.ts';
-import { rankOf } from '../src/transitions.ts';
 
 /** Every fault the sandbox injects that a watch must ride out (latency, hangs, resets, bad bodies, busy answers). */
 const FAULTS: FaultRates = {

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@tradestate/protocol';
 import { describe, expect, it } from 'vitest';
 import { type LastOutcome, schedules } from '../src/index.ts';
-import { backoff, every, scaleSchedule, within } from '../src/schedules.ts';
+import { backoff, every, scaleSchedule, within } from '../src/schedules/schedules.ts';
 
 const at = (elapsedMs: number, kind: LastOutcome['kind'] = 'order'): LastOutcome => ({
   kind,

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type TradeState } from '@tradestate/protocol';
-import type { AtDeadline } from './settle.ts';
+import type { AtDeadline } from '../engine/settle.ts';
 
 /**
  * What a schedule knows when it chooses the next delay.

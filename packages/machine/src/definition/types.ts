@@ -1,5 +1,5 @@
 import type { FailureReason, Order, OrderQuery, TradeState, TradestateErrorCode } from '@tradestate/protocol';
-import type { AtDeadline, SettleTiming } from './settle.ts';
+import type { AtDeadline, SettleTiming } from '../engine/settle.ts';
 
 /**
  * How a watch ended: a final `trade_state`, or a lifecycle end.
