@@ -21,6 +21,8 @@ const book = new OrderBook({
   client,
   schedule: schedules.native,
   deadlineMs,
+  // WeChat lets an order be closed 5 minutes after its creation; the sandbox allows it sooner.
+  closeAfterMs: Number(process.env['CLOSE_AFTER_MS'] ?? 300_000),
 });
 const app = await buildCheckoutServer({
   book,

@@ -1,7 +1,7 @@
-import { type OrderWatch, type Schedule, type WatchNotification, watchOrder } from '@tradestate/machine';
-import type { CloseOrderOutcome, OrderQuery, PayClient, PaymentNotification } from '@tradestate/protocol';
-import { concatMap, from, type Observable, of, ReplaySubject, type Subscription } from 'rxjs';
-import { type StatusEvent, statusEventAfterClose, statusEventOf } from './order-status.ts';
+import { type Schedule, type WatchNotification, watchOrder } from '@tradestate/machine';
+import type { OrderQuery, PayClient, PaymentNotification } from '@tradestate/protocol';
+import { map, type Observable, ReplaySubject, type Subscription } from 'rxjs';
+import { type StatusEvent, statusEventOf } from './order-status.ts';
 
 /**
  * How the order book watches orders.
@@ -15,6 +15,11 @@ export interface OrderBookOptions {
   readonly schedule: Schedule;
   /** How long an order waits for payment before it is closed. */
   readonly deadlineMs: number;
+  /**
+   * How long after its creation WeChat lets an order be closed (its rule: 5 minutes, the default). A test against
+   * a time-scaled sandbox passes its scaled figure.
+   */
+  readonly closeAfterMs?: number | undefined;
 }
 
 /**
@@ -41,8 +46,9 @@ interface Entry {
 /**
  * The checkout's orders, in memory (a real shop keeps them in its database). Every order is watched from the
  * moment it is created until it ends, whether or not a page is looking: `watchOrder` bound to the order's own
- * amount, fused with the notifications `POST /wechatpay/notify` verified and bound, and at the deadline
- * `closeorder` followed by one last verified query, because a customer may pay in the very last second. Pages
+ * amount, fused with the notifications `POST /wechatpay/notify` verified and bound, and settled by the library at
+ * the deadline (`atDeadline: 'close'`: `closeorder`, then a verified query, because a customer may pay in the very
+ * last second; a close in flight survives as a persisted state). Pages
  * only observe: {@link OrderBook.status$} replays the latest status and follows it to the end.
  *
  * @example
@@ -73,8 +79,12 @@ export class OrderBook {
       deadline: this.#options.deadlineMs,
       expect: { totalFee: order.totalFee, feeType: order.feeType },
       notifications: notifications.asObservable(),
+      atDeadline: 'close',
+      // The order was created with the provider just now: WeChat's 5-minute close rule counts from here.
+      createdAt: Date.now(),
+      settleTiming: this.#options.closeAfterMs === undefined ? undefined : { closeAfterMs: this.#options.closeAfterMs },
     })
-      .pipe(concatMap((watch) => this.#toEvents(order, watch)))
+      .pipe(map((watch) => statusEventOf(order.outTradeNo, watch)))
       .subscribe(events);
     this.#orders.set(order.outTradeNo, { order, notifications, events, watch });
   }
@@ -117,35 +127,5 @@ export class OrderBook {
       entry.watch.unsubscribe();
       entry.events.complete();
     }
-  }
-
-  #toEvents(order: ShopOrder, watch: OrderWatch): Observable<StatusEvent> {
-    if (!watch.done || watch.end !== 'DEADLINE') return of(statusEventOf(order.outTradeNo, watch));
-    return from(this.#closeAndConfirm(order, watch));
-  }
-
-  async #closeAndConfirm(order: ShopOrder, watch: OrderWatch): Promise<StatusEvent> {
-    const { client } = this.#options;
-    const { outTradeNo } = order;
-    let closed: CloseOrderOutcome | undefined;
-    try {
-      closed = await client.closeOrder({ outTradeNo });
-    } catch {
-      // A timeout or an answer that failed verification: the query below still decides.
-      closed = undefined;
-    }
-    // Closing may have lost the race against a payment (ORDERPAID): only a verified answer, about this order's
-    // amount, says which.
-    try {
-      const outcome = await client.queryOrder(
-        { outTradeNo },
-        { expect: { totalFee: order.totalFee, feeType: order.feeType } },
-      );
-      if (outcome.kind === 'order') return statusEventAfterClose(outTradeNo, outcome, watch.attempts + 1);
-    } catch {
-      // Unverifiable or about another amount: never "closed", never "paid".
-      return { ...statusEventOf(outTradeNo, watch), status: 'unknown' };
-    }
-    return { ...statusEventOf(outTradeNo, watch), status: closed?.kind === 'closed' ? 'closed' : 'unknown' };
   }
 }

@@ -1,5 +1,4 @@
 import type { OrderWatch } from '@tradestate/machine';
-import type { OrderOutcome } from '@tradestate/protocol';
 
 /**
  * What the page shows: the customer's view of an order, not WeChat's vocabulary.
@@ -87,25 +86,5 @@ export function statusEventOf(outTradeNo: string, watch: OrderWatch): StatusEven
     done: true,
     end: watch.end,
     transactionId: watch.order?.transactionId,
-  };
-}
-
-/**
- * The last event of an order closed at its deadline: what the query after `closeorder` said.
- *
- * @example
- * statusEventAfterClose('WEB1', outcome, watch.attempts + 1);
- */
-export function statusEventAfterClose(outTradeNo: string, outcome: OrderOutcome, attempts: number): StatusEvent {
-  // A trade_state this library does not know is shown as it came, and never counts as paid or closed.
-  const tradeState = typeof outcome.tradeState === 'string' ? outcome.tradeState : outcome.tradeState.unknown;
-  return {
-    outTradeNo,
-    status: checkoutStatusOf(tradeState, true),
-    tradeState,
-    attempts,
-    done: true,
-    end: tradeState,
-    transactionId: outcome.order.transactionId,
   };
 }

@@ -1,7 +1,7 @@
 import { schedules } from '@tradestate/machine';
 import { createPayClient } from '@tradestate/protocol';
 import { defaultMerchant } from '@tradestate/sandbox';
-import { EMPTY, firstValueFrom } from 'rxjs';
+import { EMPTY, firstValueFrom, lastValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderBook } from '../src/order-book.ts';
 import type { StatusEvent } from '../src/order-status.ts';
@@ -188,7 +188,9 @@ describe('an order nobody pays', () => {
       await expect.poll(async () => (await latest())?.done, { timeout: 5000, interval: 50 }).toBe(true);
       expect(short.sandbox.getOrder(outTradeNo)?.tradeState).toBe('CLOSED');
       expect(short.sandbox.counters().byEndpoint['/pay/closeorder']).toBe(1);
-      // A page opened afterwards is told the final status at once.
+      // The watch ends once a verified query confirmed the close; a page opened afterwards is told that at once.
+      const status$ = short.book.status$(outTradeNo);
+      if (status$ !== undefined) await lastValueFrom(status$);
       const seen: StatusEvent[] = [];
       for await (const event of statusEvents(`${short.url}/orders/${outTradeNo}/events`)) seen.push(event);
       expect(seen).toEqual([expect.objectContaining({ status: 'closed', tradeState: 'CLOSED', done: true })]);

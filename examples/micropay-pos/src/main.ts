@@ -1,11 +1,10 @@
 // A till serving three customers against the local sandbox, ten times faster than real time:
 // one pays after typing the password, one is declined by the bank, one walks away and the order is reversed.
 // Run with `pnpm --filter @tradestate-examples/micropay-pos start`.
-import { schedules } from '@tradestate/machine';
+import { scaleSchedule, schedules } from '@tradestate/machine';
 import { createPayClient, type TradeState } from '@tradestate/protocol';
 import { defaultMerchant, startSandbox } from '@tradestate/sandbox';
 import { chargeAtCounter } from './pos.ts';
-import { scaleSchedule } from './scale.ts';
 
 const SPEED = 0.1;
 const customers: { name: string; script: { afterMs: number; tradeState: TradeState }[] }[] = [

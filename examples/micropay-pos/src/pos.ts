@@ -1,7 +1,6 @@
 import { type OrderWatch, type Schedule, schedules, watchOrder } from '@tradestate/machine';
 import type { PayClient } from '@tradestate/protocol';
 import { lastValueFrom, tap } from 'rxjs';
-import { reverse } from './reverse.ts';
 
 /**
  * How a point-of-sale charge ended, in the cashier's words.
@@ -52,7 +51,7 @@ export interface ChargeOptions {
   readonly windowMs?: number | undefined;
   /** Default `schedules.micropay`. */
   readonly schedule?: Schedule | undefined;
-  /** Pause between reverse calls when WeChat says `recall=Y`. Default 1 s. */
+  /** Pause between reverse calls when WeChat says `recall=Y`. Default 10 s, WeChat's advice. */
   readonly reverseDelayMs?: number | undefined;
   /** Called on every change, e.g. to show "waiting for the customer's password" on the till. */
   readonly onChange?: ((watch: OrderWatch) => void) | undefined;
@@ -60,38 +59,45 @@ export interface ChargeOptions {
 }
 
 /**
- * Follows a micropay (the customer's payment code scanned at the till) to its end. The micropay call itself
- * answered USERPAYING: the customer is typing the password. Query on the micropay schedule; SUCCESS or
- * PAYERROR end it; when the window closes still unpaid, or the answer stays unknown, reverse the order so it
- * cannot be paid late, following `recall`.
+ * Charges a scanned payment code: watches the micropay on WeChat's cadence for the window, and when the window
+ * closes unpaid (or the cashier cancels) lets the library reverse it (`atDeadline: 'reverse'`: reverse, again
+ * after each `recall=Y`, then a verified query), so the money's fate is certain before the till moves on.
  *
  * @example
- * const { result } = await chargeAtCounter({ client, outTradeNo: 'POS1' });
- * if (result === 'PAID') printReceipt();
+ * const result = await chargeAtCounter({ client, outTradeNo: 'POS1' });
+ * if (result.result === 'PAID') printReceipt();
  */
 export async function chargeAtCounter(options: ChargeOptions): Promise<PosResult> {
   const timeline: string[] = [];
-  const last = await lastValueFrom(
-    watchOrder({
-      client: options.client,
-      query: { outTradeNo: options.outTradeNo },
-      schedule: options.schedule ?? schedules.micropay,
-      deadline: options.windowMs ?? 45_000,
-      signal: options.signal,
-    }).pipe(
-      tap((watch) => {
-        const state = watch.tradeState;
-        if (state !== undefined && timeline.at(-1) !== state) timeline.push(state);
-        options.onChange?.(watch);
-      }),
-    ),
-  );
-  const done = (result: PosOutcome, reverseCalls = 0): PosResult => ({
+  const watch = (deadline: number, signal: AbortSignal | undefined) =>
+    lastValueFrom(
+      watchOrder({
+        client: options.client,
+        query: { outTradeNo: options.outTradeNo },
+        schedule: options.schedule ?? schedules.micropay,
+        deadline,
+        signal,
+        atDeadline: 'reverse',
+        settleTiming: { recallPauseMs: options.reverseDelayMs ?? 10_000 },
+      }).pipe(
+        tap((w) => {
+          const state = w.tradeState;
+          // What the reversal's own query learns is told as REVERSED below, not as a state the customer reached.
+          if (w.settle === undefined && state !== undefined && timeline.at(-1) !== state) timeline.push(state);
+          options.onChange?.(w);
+        }),
+      ),
+    );
+  const first = await watch(options.windowMs ?? 45_000, options.signal);
+  // The cashier cancelled: the money's fate is unknown, so reverse now (a watch whose deadline is already here).
+  const last = first.end === 'CANCELLED' ? await watch(0, undefined) : first;
+  const reverseCalls = last.settle?.calls ?? 0;
+  const done = (result: PosOutcome): PosResult => ({
     result,
     timeline,
-    queries: last.attempts,
+    queries: first.attempts + (last === first ? 0 : last.attempts),
     reverseCalls,
-    end: last.end,
+    end: first.end === 'CANCELLED' ? first.end : last.end,
   });
   switch (last.end) {
     case 'SUCCESS':
@@ -100,16 +106,11 @@ export async function chargeAtCounter(options: ChargeOptions): Promise<PosResult
       return done('DECLINED');
     case 'CLOSED':
     case 'REVOKED':
-      return done('CANCELLED');
-    default: {
-      // DEADLINE, NOT_FOUND, ERROR, or the cashier cancelled: the money's fate is unknown; reversing makes it
-      // certain. A cancelled charge is reversed too, so its signal (already aborted) must not stop the reversal.
-      const reversal = await reverse(options.client, options.outTradeNo, {
-        delayMs: options.reverseDelayMs,
-        signal: last.end === 'CANCELLED' ? undefined : options.signal,
-      });
-      if (reversal.reversed) timeline.push('REVERSED');
-      return done(reversal.reversed ? 'REVERSED' : 'NEEDS_ATTENTION', reversal.calls);
-    }
+      if (last.settle === undefined) return done('CANCELLED');
+      timeline.push('REVERSED');
+      return done('REVERSED');
+    default:
+      // A reversal refused (wrong key, too old), NOT_FOUND: a person must look at it.
+      return done('NEEDS_ATTENTION');
   }
 }

@@ -1,9 +1,8 @@
-import { type OrderWatch, schedules } from '@tradestate/machine';
+import { type OrderWatch, scaleSchedule, schedules } from '@tradestate/machine';
 import { createPayClient, type PayClient, type TradeState } from '@tradestate/protocol';
 import { defaultMerchant, type Sandbox, startSandbox } from '@tradestate/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ChargeOptions, chargeAtCounter } from '../src/pos.ts';
-import { scaleSchedule } from '../src/scale.ts';
 
 // A hundredth of real time: the 45 s window lasts 450 ms, queries come every 50 ms.
 const SPEED = 0.01;
@@ -65,13 +64,13 @@ describe('chargeAtCounter', () => {
     const result = await charge(outTradeNo);
     expect(result).toMatchObject({
       result: 'REVERSED',
-      end: 'DEADLINE',
+      end: 'REVOKED',
       timeline: ['USERPAYING', 'REVERSED'],
       reverseCalls: 1,
     });
-    // Within the window: the last query came before 45 s, at the 5 s cadence.
-    expect(result.queries).toBeGreaterThanOrEqual(3);
-    expect(result.queries).toBeLessThanOrEqual(9);
+    // Within the window: the queries came before 45 s, at the 5 s cadence; then one confirmed the reversal.
+    expect(result.queries).toBeGreaterThanOrEqual(4);
+    expect(result.queries).toBeLessThanOrEqual(10);
     expect(sandbox.getOrder(outTradeNo)?.tradeState).toBe('REVOKED');
     await new Promise((resolve) => setTimeout(resolve, 200)); // past the customer's late confirmation
     expect(sandbox.getOrder(outTradeNo)?.tradeState).toBe('REVOKED');
@@ -89,7 +88,7 @@ describe('chargeAtCounter', () => {
     const outTradeNo = scan([]);
     const wrongKey = createPayClient({ ...defaultMerchant, key: 'e'.repeat(32), baseURL: sandbox.url });
     const result = await charge(outTradeNo, { client: { ...client, reverseOrder: wrongKey.reverseOrder } });
-    expect(result).toMatchObject({ result: 'NEEDS_ATTENTION', end: 'DEADLINE', reverseCalls: 1 });
+    expect(result).toMatchObject({ result: 'NEEDS_ATTENTION', end: 'ERROR', reverseCalls: 1 });
     expect(result.timeline).toEqual(['USERPAYING']);
     expect(sandbox.getOrder(outTradeNo)?.tradeState).toBe('USERPAYING');
   });
@@ -111,7 +110,8 @@ describe('chargeAtCounter cancelled by the cashier', () => {
         if (watch.tradeState === 'USERPAYING') controller.abort();
       },
     });
-    expect(result).toMatchObject({ result: 'REVERSED', end: 'CANCELLED', reverseCalls: 1, queries: 1 });
+    // One query before the cashier cancelled, one that confirmed the reversal.
+    expect(result).toMatchObject({ result: 'REVERSED', end: 'CANCELLED', reverseCalls: 1, queries: 2 });
     expect(sandbox.getOrder(outTradeNo)?.tradeState).toBe('REVOKED');
   });
 });

@@ -1,4 +1,4 @@
-import type { WatchEnd } from '@tradestate/machine';
+import type { OrderWatch } from '@tradestate/machine';
 /**
  * The process exit codes of `tradestate`, stable across versions so scripts can branch on them.
  *
@@ -10,6 +10,7 @@ import type { WatchEnd } from '@tradestate/machine';
  * | 3 | `UNPAID` | the order ended unpaid: CLOSED, REVOKED or PAYERROR |
  * | 4 | `NOT_FOUND` | WeChat does not know the order (ORDERNOTEXIST past the grace window) |
  * | 5 | `DEADLINE` | the deadline came with the order still open (NOTPAY, USERPAYING): its fate is unknown |
+ * | 7 | `NO_ANSWER` | the deadline came without a single verified answer: nothing is known, neither close nor ship on it |
  * | 6 | `REFUNDED` | the order was paid and (partly) refunded |
  * | 130 | `CANCELLED` | interrupted (Ctrl-C) |
  *
@@ -26,6 +27,7 @@ export const EXIT_CODES = {
   NOT_FOUND: 4,
   DEADLINE: 5,
   REFUNDED: 6,
+  NO_ANSWER: 7,
   CANCELLED: 130,
 } as const;
 
@@ -44,11 +46,11 @@ export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
  *
  * @example
  * ```ts
- * exitCodeForEnd('CLOSED'); // 3
+ * exitCodeForEnd(lastWatch); // 3 for CLOSED, 7 for a DEADLINE with no verified answer
  * ```
  */
-export function exitCodeForEnd(end: WatchEnd): ExitCode {
-  switch (end) {
+export function exitCodeForEnd(watch: Extract<OrderWatch, { done: true }>): ExitCode {
+  switch (watch.end) {
     case 'SUCCESS':
       return EXIT_CODES.PAID;
     case 'REFUND':
@@ -60,7 +62,8 @@ export function exitCodeForEnd(end: WatchEnd): ExitCode {
     case 'NOT_FOUND':
       return EXIT_CODES.NOT_FOUND;
     case 'DEADLINE':
-      return EXIT_CODES.DEADLINE;
+      // No verified answer at all is not "still open": say so, so no script closes or ships on no information.
+      return watch.reason === 'NO_ANSWER' ? EXIT_CODES.NO_ANSWER : EXIT_CODES.DEADLINE;
     case 'CANCELLED':
       return EXIT_CODES.CANCELLED;
     case 'ERROR':

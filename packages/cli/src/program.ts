@@ -30,6 +30,7 @@ Exit codes:
   4    not found: WeChat does not know the order
   5    deadline reached with the order still open (NOTPAY, USERPAYING)
   6    refunded
+  7    deadline reached without a single verified answer: nothing is known of the order
   130  interrupted (Ctrl-C)`;
 
 /**

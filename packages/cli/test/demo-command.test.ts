@@ -17,7 +17,7 @@ describe('tradestate demo', () => {
       'jsapi-paid': /NOTPAY → SUCCESS/,
       'micropay-password': /USERPAYING → SUCCESS/,
       'micropay-declined': /USERPAYING → PAYERROR/,
-      'native-expired': /NOTPAY → DEADLINE → CLOSED/,
+      'native-expired': /NOTPAY → CLOSED/,
       'paid-then-refunded': /NOTPAY → SUCCESS → REFUND/,
       'notified-first': /│ SUCCESS +│ SUCCESS +│ +0 │/,
     };

@@ -106,6 +106,21 @@ describe('tradestate watch exit codes', () => {
     expect(stdout).toMatch(/deadline reached, still open \(DEADLINE\)/);
   });
 
+  it('7 when the deadline comes without a single verified answer', async () => {
+    sandbox.createOrder({ outTradeNo: 'W-DEAF', totalFee: 1, tradeType: 'NATIVE' });
+    sandbox.setFaults({ systemError: 1 });
+    try {
+      const { code, stdout } = await runCli(
+        ['watch', '--out-trade-no', 'W-DEAF', '--interval', '40ms', '--deadline', '300ms'],
+        { env },
+      );
+      expect(code).toBe(EXIT_CODES.NO_ANSWER);
+      expect(stdout).toMatch(/without a single verified answer/);
+    } finally {
+      sandbox.setFaults({});
+    }
+  });
+
   it('6 when a followed order is refunded', async () => {
     sandbox.createOrder({
       outTradeNo: 'W-REFUND',

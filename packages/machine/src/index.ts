@@ -1,40 +1,40 @@
+// What users write, and nothing else: the watches, their schedules, limiter and stores, and the types of their
+// options and emissions. The machine definition, its events and context live under `@tradestate/machine/xstate`,
+// the SQLite store under `@tradestate/machine/sqlite`; engines, timer queues and actors are not exported at all.
+
+export type { NotificationInput, UnverifiedNotification, WatchNotification } from './definition/notification.ts';
+export { queryKey } from './definition/outcome.ts';
+export type {
+  Anomaly,
+  DeadlineEnd,
+  ErrorEnd,
+  MerchantIds,
+  OrderWatch,
+  OtherEnd,
+  PaidEnd,
+  SettleProgress,
+  WatchEnd,
+  WatchError,
+  WatchErrorCode,
+  WatchExpectation,
+  WatchingOrder,
+  WeChatErrCode,
+} from './definition/types.ts';
+export type { AtDeadline, SettleClient, SettleTiming } from './engine/settle.ts';
+export { createLimiter, type Limiter, type LimiterOptions } from './limiter/limiter.ts';
 export {
-  bindWatchDependencies,
-  createQueryActor,
-  createWaitActor,
-  type QueryActorDeps,
-  type QueryActorInput,
-  systemQueryActor,
-  systemWaitActor,
-  type WaitActorInput,
-} from './actors.ts';
-export { type Cancellable, scheduleAt } from './clock.ts';
-export { createOrderMachine } from './create-order-machine.ts';
-export { keepNotification } from './inbox.ts';
-export { createLimiter, type Limiter, type LimiterOptions } from './limiter.ts';
-export { type OrderSnapshot, orderMachine, pureOrderMachine } from './machine.ts';
-export { endOf, stateNameOf, toOrderWatch, watchChanged } from './order-watch.ts';
-export {
-  concernsOrder,
-  fromStoredOrder,
-  type NotificationInput,
-  queryKey,
-  toStoredOrder,
-  toWatchError,
-  toWatchOutcome,
-  type UnverifiedNotification,
-  type WatchNotification,
-} from './outcome.ts';
-export { type ResumeWatchesOptions, resumeWatches } from './resume-watches.ts';
-export { type QueryEvent, runQuery } from './run-query.ts';
-export {
+  backoff,
+  every,
   type JitterOptions,
   type LastOutcome,
-  nextDelay,
   type Schedule,
+  type SchedulePreset,
+  scaleSchedule,
   schedules,
   seededRandom,
-} from './schedules.ts';
+  within,
+} from './schedules/schedules.ts';
+export { keepNotification } from './stores/inbox.ts';
 export {
   createMemorySnapshotStore,
   type KeptNotification,
@@ -42,20 +42,8 @@ export {
   type PersistedOrderSnapshot,
   type SnapshotStore,
   type StoredWatch,
-} from './snapshot-store.ts';
-export { TimerQueue } from './timer-queue.ts';
-export {
-  ACTIVE_STATES,
-  classifyOutcome,
-  END_STATES,
-  type OrderStateName,
-  type OutcomeClass,
-  rankOf,
-  stateFor,
-  TRADE_STATE_RANK,
-} from './transitions.ts';
-export type * from './types.ts';
-export { WatchEngine } from './watch-engine.ts';
-export type { WatchOptions, WatchRequest } from './watch-options.ts';
-export { type WatchOrderOptions, watchOrder } from './watch-order.ts';
-export { type WatchOrdersOptions, watchOrders } from './watch-orders.ts';
+} from './stores/snapshot-store.ts';
+export { type ResumeWatchesOptions, resumeWatches } from './streams/resume-watches.ts';
+export type { WatchOptions, WatchRequest } from './streams/watch-options.ts';
+export { type WatchOrderOptions, watchOrder } from './streams/watch-order.ts';
+export { type WatchOrdersOptions, watchOrders } from './streams/watch-orders.ts';

@@ -13,8 +13,8 @@
  * ```
  * @module
  */
-export type { QueryActorDeps as OrderMachineDeps } from './actors.ts';
-export { createOrderMachine } from './create-order-machine.ts';
-export { type OrderSnapshot, orderMachine } from './machine.ts';
-export type { OrderStateName } from './transitions.ts';
-export type { OrderContext, OrderEvent, OrderMachineInput, OrderMachineOutput } from './types.ts';
+export type { QueryActorDeps as OrderMachineDeps } from './definition/actors.ts';
+export { createOrderMachine } from './definition/create-order-machine.ts';
+export { type OrderSnapshot, orderMachine } from './definition/machine.ts';
+export type { OrderStateName } from './definition/transitions.ts';
+export type { OrderContext, OrderEvent, OrderMachineInput, OrderMachineOutput } from './definition/types.ts';

@@ -1,7 +1,7 @@
 import type { OrderQueryClient, OrderQueryOutcome } from '@tradestate/protocol';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MAX_TIMER_MS } from '../src/clock.ts';
+import { MAX_TIMER_MS } from '../src/engine/clock.ts';
 import { type OrderWatch, type Schedule, watchOrder, watchOrders } from '../src/index.ts';
 import { DRIVERS, startWatch } from './drivers.ts';
 import { stateOutcome } from './fixtures.ts';

@@ -8,7 +8,7 @@ import type {
   TradeState,
 } from '@tradestate/protocol';
 import { TransportError } from '@tradestate/protocol';
-import type { StoredOrder, WatchOutcome } from '../src/index.ts';
+import type { StoredOrder, WatchOutcome } from '../src/definition/types.ts';
 
 /** A verified-looking order for out_trade_no `id`, as the protocol layer would hand it over. */
 export function orderFor(outTradeNo: string, extra: Partial<Order> = {}): Order {

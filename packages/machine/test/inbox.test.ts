@@ -6,6 +6,7 @@ import { InvalidArgumentError, type OrderQuery, type PaymentNotification } from 
 import Database from 'better-sqlite3';
 import { from, Subject } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { toWatchOutcome } from '../src/definition/outcome.ts';
 import {
   createMemorySnapshotStore,
   type KeptNotification,
@@ -15,7 +16,6 @@ import {
   resumeWatches,
   type SnapshotStore,
   schedules,
-  toWatchOutcome,
   type WatchNotification,
   watchOrder,
   watchOrders,

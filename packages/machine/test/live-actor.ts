@@ -1,10 +1,11 @@
 import { Observable } from 'rxjs';
 import { createActor } from 'xstate';
-import { toOrderWatch, watchChanged } from '../src/order-watch.ts';
-import { type NotificationInput, toWatchOutcome } from '../src/outcome.ts';
-import type { OrderWatch } from '../src/types.ts';
-import { watchInput } from '../src/watch-options.ts';
-import type { WatchOrderOptions } from '../src/watch-order.ts';
+import type { NotificationInput } from '../src/definition/notification.ts';
+import { toWatchOutcome } from '../src/definition/outcome.ts';
+import type { OrderWatch } from '../src/definition/types.ts';
+import { toOrderWatch, watchChanged } from '../src/streams/emission.ts';
+import { watchInput } from '../src/streams/watch-options.ts';
+import type { WatchOrderOptions } from '../src/streams/watch-order.ts';
 import { createOrderMachine } from '../src/xstate.ts';
 
 /**

@@ -1,13 +1,9 @@
 import type { TradeState } from '@tradestate/protocol';
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition } from 'xstate';
-import {
-  type OrderEvent,
-  type OrderMachineInput,
-  type OrderSnapshot,
-  pureOrderMachine,
-  stateNameOf,
-} from '../src/index.ts';
+import { type OrderSnapshot, pureOrderMachine } from '../src/definition/machine.ts';
+import type { OrderEvent, OrderMachineInput } from '../src/definition/types.ts';
+import { stateNameOf } from '../src/streams/emission.ts';
 import { watchOutcome } from './fixtures.ts';
 
 const base: OrderMachineInput = {

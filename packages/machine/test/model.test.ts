@@ -3,24 +3,11 @@ import type { Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, transition } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
-import {
-  ACTIVE_STATES,
-  END_STATES,
-  type OrderEvent,
-  type OrderMachineInput,
-  type OrderSnapshot,
-  type OrderStateName,
-  type OrderWatch,
-  orderMachine,
-  pureOrderMachine,
-  rankOf,
-  schedules,
-  seededRandom,
-  stateNameOf,
-  type WatchOrderOptions,
-  type WatchOutcome,
-  watchOrder,
-} from '../src/index.ts';
+import { type OrderSnapshot, orderMachine, pureOrderMachine } from '../src/definition/machine.ts';
+import { ACTIVE_STATES, END_STATES, type OrderStateName, rankOf } from '../src/definition/transitions.ts';
+import type { OrderEvent, OrderMachineInput, WatchOutcome } from '../src/definition/types.ts';
+import { type OrderWatch, schedules, seededRandom, type WatchOrderOptions, watchOrder } from '../src/index.ts';
+import { stateNameOf } from '../src/streams/emission.ts';
 import {
   errorOutcome,
   notFound,

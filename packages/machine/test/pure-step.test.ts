@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition } from 'xstate';
-import { pureOrderMachine } from '../src/machine.ts';
-import { createPureStepper } from '../src/pure-step.ts';
-import { seededRandom } from '../src/schedules.ts';
-import type { OrderEvent, StoredOrder } from '../src/types.ts';
+import { pureOrderMachine } from '../src/definition/machine.ts';
+import type { OrderEvent, StoredOrder } from '../src/definition/types.ts';
+import { createPureStepper } from '../src/engine/pure-step.ts';
+import { seededRandom } from '../src/schedules/schedules.ts';
 
 const order = { outTradeNo: 'A1', transactionId: undefined } as unknown as StoredOrder;
 const at = 1_000_000;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, type Snapshot } from 'xstate';
-import { createOrderMachine, type OrderMachineInput, schedules } from '../src/index.ts';
+import { createOrderMachine } from '../src/definition/create-order-machine.ts';
+import type { OrderMachineInput } from '../src/definition/types.ts';
+import { schedules } from '../src/index.ts';
 import { ScriptedClient, stateOutcome } from './fixtures.ts';
 import { VirtualClock } from './virtual-time.ts';
 

@@ -11,11 +11,11 @@ import {
 import { defaultMerchant, type FaultRates, type Sandbox, startSandbox } from '@tradestate/sandbox';
 import { from, lastValueFrom, Subject, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rankOf } from '../src/definition/transitions.ts';
 import {
   createLimiter,
   createMemorySnapshotStore,
   type OrderWatch,
-  rankOf,
   resumeWatches,
   type Schedule,
   type WatchOrderOptions,

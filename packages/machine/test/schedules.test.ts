@@ -1,6 +1,7 @@
 import { distinctUntilChanged, map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { type LastOutcome, nextDelay, type Schedule, schedules, seededRandom, watchOrder } from '../src/index.ts';
+import { type LastOutcome, type Schedule, schedules, seededRandom, watchOrder } from '../src/index.ts';
+import { nextDelay } from '../src/schedules/schedules.ts';
 import { errorOutcome, ScriptedClient, type Step, stateOutcome } from './fixtures.ts';
 import { marbles, VirtualClock } from './virtual-time.ts';
 

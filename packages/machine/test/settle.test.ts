@@ -9,6 +9,7 @@ import type {
 import { InvalidArgumentError } from '@tradestate/protocol';
 import { of, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import type { SettleClient } from '../src/engine/settle.ts';
 import {
   createMemorySnapshotStore,
   type OrderWatch,
@@ -20,7 +21,6 @@ import {
   watchOrder,
   watchOrders,
 } from '../src/index.ts';
-import type { SettleClient } from '../src/settle.ts';
 import { DRIVERS, type Driver } from './drivers.ts';
 import { errorOutcome, ScriptedClient, type Step, stateOutcome } from './fixtures.ts';
 import { watchWithActor } from './live-actor.ts';

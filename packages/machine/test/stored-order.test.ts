@@ -1,9 +1,9 @@
 import type { Coupon } from '@tradestate/protocol';
 import { describe, expect, it } from 'vitest';
-import { signatureMatches, toOrderWatch, writeSignature } from '../src/order-watch.ts';
-import { fromStoredOrder, sameStoredOrder, toStoredOrder } from '../src/outcome.ts';
-import { createPureStepper } from '../src/pure-step.ts';
-import type { Anomaly, OrderContext } from '../src/types.ts';
+import { fromStoredOrder, sameStoredOrder, toStoredOrder } from '../src/definition/stored-order.ts';
+import type { Anomaly, OrderContext } from '../src/definition/types.ts';
+import { createPureStepper } from '../src/engine/pure-step.ts';
+import { signatureMatches, toOrderWatch, writeSignature } from '../src/streams/emission.ts';
 import { orderFor } from './fixtures.ts';
 
 const paidAt = new Date('2026-11-27T06:00:00.000Z');

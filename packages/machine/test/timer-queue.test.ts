@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { orderMachine, TimerQueue } from '../src/index.ts';
+import { orderMachine } from '../src/definition/machine.ts';
+import { TimerQueue } from '../src/engine/timer-queue.ts';
 import { VirtualClock } from './virtual-time.ts';
 
 describe('TimerQueue', () => {

@@ -2,7 +2,7 @@ import { MismatchError, type OrderQueryOutcome, SignatureError, TransportError }
 import { of, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createActor, type InspectionEvent } from 'xstate';
-import { createOrderMachine } from '../src/create-order-machine.ts';
+import { createOrderMachine } from '../src/definition/create-order-machine.ts';
 import { type OrderWatch, schedules, type WatchOrderOptions, watchOrder } from '../src/index.ts';
 import { errorOutcome, notFound, orderFor, ScriptedClient, type Step, stateOutcome } from './fixtures.ts';
 import { VirtualClock } from './virtual-time.ts';

@@ -178,6 +178,6 @@ export function registerWatchCommand(program: Command, context: CommandContext):
           signal: io.signal,
         }).pipe(tap(report)),
       );
-      context.exit(last.end === undefined ? EXIT_CODES.ERROR : exitCodeForEnd(last.end));
+      context.exit(last.done ? exitCodeForEnd(last) : EXIT_CODES.ERROR);
     });
 }

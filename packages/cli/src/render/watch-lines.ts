@@ -58,7 +58,11 @@ export function describeWatch(watch: OrderWatch, colors: Colors): { key: string;
     const error = watch.error === undefined ? '' : colors.yellow(` · retrying after ${watch.error.code}`);
     return { key: state, text: `${state} · ${queries}${error}` };
   }
-  const end = watch.end ?? 'ERROR';
+  const end = watch.end;
+  const words =
+    watch.end === 'DEADLINE' && watch.reason === 'NO_ANSWER'
+      ? 'deadline reached without a single verified answer: nothing is known'
+      : (END_WORDS[end] ?? end);
   const good = end === 'SUCCESS';
   const paint = good ? colors.green : end === 'DEADLINE' || end === 'NOT_FOUND' ? colors.yellow : colors.red;
   const order = watch.order;
@@ -69,5 +73,5 @@ export function describeWatch(watch: OrderWatch, colors: Colors): { key: string;
     queries,
     watch.error === undefined ? '' : `${watch.error.code}: ${watch.error.message}`,
   ].filter((part) => part !== '');
-  return { key: `end:${end}`, text: `${paint(`${END_WORDS[end] ?? end} (${end})`)} · ${details.join(' · ')}` };
+  return { key: `end:${end}`, text: `${paint(`${words} (${end})`)} · ${details.join(' · ')}` };
 }

@@ -3,13 +3,8 @@ import type { PayClientV3, TradeState } from '@tradestate/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The machine is imported from its sources: it depends on the sandbox for its own tests, so a dependency back
 // would make a cycle. It is used unchanged: the v3 client is just another PayClient.
-import {
-  type OrderWatch,
-  rankOf,
-  type Schedule,
-  type WatchOrderOptions,
-  watchOrder,
-} from '../../../machine/src/index.ts';
+import { rankOf } from '../../../machine/src/definition/transitions.ts';
+import { type OrderWatch, type Schedule, type WatchOrderOptions, watchOrder } from '../../../machine/src/index.ts';
 import { type FaultRates, type Sandbox, startSandbox } from '../../src/index.ts';
 import { v3Client } from '../v3/helpers.ts';
 

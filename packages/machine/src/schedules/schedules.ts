@@ -1,4 +1,5 @@
-import type { TradeState } from '@tradestate/protocol';
+import { InvalidArgumentError, type TradeState } from '@tradestate/protocol';
+import type { AtDeadline } from '../engine/settle.ts';
 
 /**
  * What a schedule knows when it chooses the next delay.
@@ -31,20 +32,109 @@ export interface LastOutcome {
 export type Schedule = (attempt: number, last: LastOutcome) => number | null;
 
 /** Doubles the base delay per consecutive failure, capped, so a struggling service is not hammered. */
-function backoff(base: number, consecutiveErrors: number, cap: number): number {
+function doubling(base: number, consecutiveErrors: number, cap: number): number {
   return Math.min(cap, base * 2 ** Math.max(0, consecutiveErrors - 1));
 }
 
 /** Gives up when the next query would fall after `limitMs` since the start. */
-function within(limitMs: number, elapsedMs: number, delay: number): number | null {
+function limit(limitMs: number, elapsedMs: number, delay: number): number | null {
   return elapsedMs + delay <= limitMs ? delay : null;
+}
+
+/**
+ * A preset schedule: a {@link Schedule} that also names what fits it at the deadline (`atDeadline`), which a
+ * watch applies only when given: `atDeadline: schedules.native.atDeadline`.
+ *
+ * @example
+ * ```ts
+ * watchOrder({ client, query, schedule: schedules.native, atDeadline: schedules.native.atDeadline, deadline: 60_000 });
+ * ```
+ */
+export type SchedulePreset = Schedule & { readonly atDeadline: AtDeadline };
+
+function preset(schedule: Schedule, atDeadline: AtDeadline): SchedulePreset {
+  return Object.assign(schedule, { atDeadline });
+}
+
+function assertDelay(value: unknown, where: string, name: string): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 2 ** 31 - 1) {
+    throw new InvalidArgumentError(`${where}: ${name} must be a number of milliseconds from 0 to 2^31-1`);
+  }
+}
+
+/**
+ * A schedule that queries every `ms` milliseconds, for ever (bound it with {@link within} or a deadline).
+ *
+ * @example
+ * ```ts
+ * const schedule = within(60_000, every(2000));
+ * ```
+ */
+export function every(ms: number): Schedule {
+  assertDelay(ms, 'every', 'ms');
+  return () => ms;
+}
+
+/**
+ * `schedule`, but after a retryable failure it waits `baseMs`, doubling per failure in a row up to `maxMs`, so a
+ * struggling service is not hammered.
+ *
+ * @example
+ * ```ts
+ * const schedule = backoff(every(2000), { baseMs: 4000, maxMs: 8000 });
+ * ```
+ */
+export function backoff(schedule: Schedule, options: { readonly baseMs: number; readonly maxMs: number }): Schedule {
+  assertDelay(options?.baseMs, 'backoff', 'baseMs');
+  assertDelay(options.maxMs, 'backoff', 'maxMs');
+  const { baseMs, maxMs } = options;
+  return (attempt, last) =>
+    last.kind === 'retryable-error' ? doubling(baseMs, last.consecutiveErrors, maxMs) : schedule(attempt, last);
+}
+
+/**
+ * `schedule`, giving up (`null`) once the next query would come more than `limitMs` after the watch started.
+ *
+ * @example
+ * ```ts
+ * const schedule = within(45_000, every(5000));
+ * ```
+ */
+export function within(limitMs: number, schedule: Schedule): Schedule {
+  assertDelay(limitMs, 'within', 'limitMs');
+  return (attempt, last) => {
+    const delay = schedule(attempt, last);
+    return delay === null ? null : limit(limitMs, last.elapsedMs, delay);
+  };
+}
+
+/**
+ * `schedule` in scaled time: `factor` 0.01 runs it a hundred times faster (delays multiplied by `factor`, the
+ * elapsed time it sees divided by it), for demos and tests against a time-scaled sandbox. A preset keeps its
+ * `atDeadline`.
+ *
+ * @example
+ * ```ts
+ * const fast = scaleSchedule(schedules.micropay, 0.01); // the 45 s window in 450 ms
+ * ```
+ */
+export function scaleSchedule<S extends Schedule>(schedule: S, factor: number): S {
+  if (typeof factor !== 'number' || !Number.isFinite(factor) || factor <= 0) {
+    throw new InvalidArgumentError('scaleSchedule: factor must be a finite number above 0');
+  }
+  const scaled: Schedule = (attempt, last) => {
+    const delay = schedule(attempt, { ...last, elapsedMs: last.elapsedMs / factor });
+    return delay === null ? null : delay * factor;
+  };
+  const atDeadline = (schedule as Partial<SchedulePreset>).atDeadline;
+  return (atDeadline === undefined ? scaled : preset(scaled, atDeadline)) as S;
 }
 
 /**
  * Micropay (付款码支付): WeChat's guidance for the merchant's "query after micropay" loop. When the micropay
  * call answered SYSTEMERROR, or USERPAYING (the customer is entering a password), query the order about 5 s
  * later and then every few seconds while it stays USERPAYING; give up by 45 s and then call the reverse API
- * (撤销订单, `/secapi/pay/reverse`), which this library leaves to the caller once the watch ends `DEADLINE`.
+ * (撤销订单, `/secapi/pay/reverse`): `atDeadline: 'reverse'`, this preset's `atDeadline`.
  * Source: WeChat Pay v2 docs, 付款码支付 → 支付结果确认 / 撤销订单 ("调用支付接口后请返回系统错误或用户支付中时，
  * 商户需调用查询订单API…"), and the official SDK's micropay sample (query every few seconds, up to ~45 s).
  *
@@ -57,8 +147,8 @@ function within(limitMs: number, elapsedMs: number, delay: number): number | nul
  * ```
  */
 const micropay: Schedule = (_attempt, last) => {
-  const delay = last.kind === 'retryable-error' ? backoff(5000, last.consecutiveErrors, 10_000) : 5000;
-  return within(45_000, last.elapsedMs, delay);
+  const delay = last.kind === 'retryable-error' ? doubling(5000, last.consecutiveErrors, 10_000) : 5000;
+  return limit(45_000, last.elapsedMs, delay);
 };
 
 /**
@@ -75,8 +165,8 @@ const micropay: Schedule = (_attempt, last) => {
  * ```
  */
 const native: Schedule = (_attempt, last) => {
-  const delay = last.kind === 'retryable-error' ? backoff(4000, last.consecutiveErrors, 8000) : 2000;
-  return within(60_000, last.elapsedMs, delay);
+  const delay = last.kind === 'retryable-error' ? doubling(4000, last.consecutiveErrors, 8000) : 2000;
+  return limit(60_000, last.elapsedMs, delay);
 };
 
 /** Widening intervals of the back-end job, after its first query at one minute. */
@@ -101,9 +191,9 @@ const BACKEND_STEPS_MS = [60_000, 60_000, 180_000, 600_000, 1_200_000, 1_800_000
 const backend: Schedule = (attempt, last) => {
   const delay =
     last.kind === 'retryable-error'
-      ? backoff(30_000, last.consecutiveErrors, 600_000)
+      ? doubling(30_000, last.consecutiveErrors, 600_000)
       : (BACKEND_STEPS_MS[attempt] ?? BACKEND_STEPS_MS[BACKEND_STEPS_MS.length - 1] ?? 3_600_000);
-  return within(7_200_000, last.elapsedMs, delay);
+  return limit(7_200_000, last.elapsedMs, delay);
 };
 
 /**
@@ -116,10 +206,17 @@ const backend: Schedule = (attempt, last) => {
  * ```
  */
 export const schedules: {
-  readonly micropay: Schedule;
-  readonly native: Schedule;
-  readonly backend: Schedule;
-} = { micropay, native, backend };
+  /** Its `atDeadline` is `'reverse'`: an unpaid micropay is reversed, WeChat's rule for the till. */
+  readonly micropay: SchedulePreset;
+  /** Its `atDeadline` is `'close'`: an unpaid QR order is closed once the page gives up. */
+  readonly native: SchedulePreset;
+  /** Its `atDeadline` is `'close'`: an order past its validity is closed. */
+  readonly backend: SchedulePreset;
+} = {
+  micropay: preset(micropay, 'reverse'),
+  native: preset(native, 'close'),
+  backend: preset(backend, 'close'),
+};
 
 /**
  * Jitter options: each delay is multiplied by a factor drawn uniformly from `[1 - ratio, 1 + ratio]` so many

@@ -1,11 +1,11 @@
 import type { OrderQuery } from '@tradestate/protocol';
 import { asyncScheduler, Observable, ReplaySubject, share } from 'rxjs';
-import { toInboxEntry } from './inbox.ts';
-import { concernsOrder, isUnverified, sameOrderQuery, type WatchNotification } from './outcome.ts';
-import type { PersistedOrderSnapshot } from './snapshot-store.ts';
-import type { OrderWatch } from './types.ts';
+import { concernsOrder, isUnverified, sameOrderQuery, type WatchNotification } from '../definition/notification.ts';
+import type { OrderWatch } from '../definition/types.ts';
+import { WatchEngine } from '../engine/watch-engine.ts';
+import { toInboxEntry } from '../stores/inbox.ts';
+import type { PersistedOrderSnapshot } from '../stores/snapshot-store.ts';
 import { assertMethods, assertQuery } from './validate.ts';
-import { WatchEngine } from './watch-engine.ts';
 import { assertSettleable, assertWatchOptions, type WatchOptions, watchInput } from './watch-options.ts';
 
 export { type WatchOptions, watchInput } from './watch-options.ts';

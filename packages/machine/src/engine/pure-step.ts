@@ -2,8 +2,8 @@
 // is pinned to an exact version in package.json for it, and pure-step.test.ts holds `advance` equal to xstate's
 // own `transition()` on seeded lives. Nothing else in the package may reach below xstate's public API.
 import { type AnyActorScope, createActor, type StateValue } from 'xstate';
-import { initialOrderContext, ORDER_ASSIGNMENTS, type OrderSnapshot, pureOrderMachine } from './machine.ts';
-import type { OrderContext, OrderEvent, OrderMachineInput } from './types.ts';
+import { initialOrderContext, ORDER_ASSIGNMENTS, type OrderSnapshot, pureOrderMachine } from '../definition/machine.ts';
+import type { OrderContext, OrderEvent, OrderMachineInput } from '../definition/types.ts';
 
 /** Any valid input: the scope's own actor is never started, its snapshot never read. */
 const INERT_INPUT: OrderMachineInput = { query: { outTradeNo: 'inert' }, startedAt: 0, deadlineAt: 0 };

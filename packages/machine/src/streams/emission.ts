@@ -1,8 +1,8 @@
 import type { Order, TradeState } from '@tradestate/protocol';
 import type { StateValue } from 'xstate';
-import { fromStoredOrder } from './outcome.ts';
-import { END_STATES, type OrderStateName } from './transitions.ts';
-import type { Anomaly, OrderContext, OrderWatch, WatchEnd } from './types.ts';
+import { fromStoredOrder } from '../definition/stored-order.ts';
+import { END_STATES, type OrderStateName } from '../definition/transitions.ts';
+import type { Anomaly, OrderContext, OrderWatch, WatchEnd } from '../definition/types.ts';
 
 /**
  * The top-level state name of an {@link orderMachine} snapshot value (`{ NOTPAY: 'waiting' }` → `NOTPAY`).

@@ -1,11 +1,11 @@
 import type { OrderQuery } from '@tradestate/protocol';
 import { asyncScheduler, type Observable, Observable as RxObservable } from 'rxjs';
-import type { InboxEntry } from './inbox.ts';
-import type { WatchNotification } from './outcome.ts';
-import type { PersistedOrderSnapshot } from './snapshot-store.ts';
-import type { OrderWatch } from './types.ts';
+import type { WatchNotification } from '../definition/notification.ts';
+import type { OrderWatch } from '../definition/types.ts';
+import { WatchEngine } from '../engine/watch-engine.ts';
+import type { InboxEntry } from '../stores/inbox.ts';
+import type { PersistedOrderSnapshot } from '../stores/snapshot-store.ts';
 import { assertMethods } from './validate.ts';
-import { WatchEngine } from './watch-engine.ts';
 import {
   assertWatchOptions,
   toWatchRequest,

@@ -1,8 +1,8 @@
 import type { OrderQueryClient } from '@tradestate/protocol';
 import { defer, type Observable, switchMap } from 'rxjs';
-import type { InboxEntry } from './inbox.ts';
-import type { SnapshotStore } from './snapshot-store.ts';
-import type { OrderWatch } from './types.ts';
+import type { OrderWatch } from '../definition/types.ts';
+import type { InboxEntry } from '../stores/inbox.ts';
+import type { SnapshotStore } from '../stores/snapshot-store.ts';
 import { assertMethods } from './validate.ts';
 import { assertWatchOptions, type WatchOptions } from './watch-options.ts';
 import { runWatches, type WatchOrdersOptions } from './watch-orders.ts';

@@ -1,7 +1,8 @@
 import type { OrderQuery } from '@tradestate/protocol';
-import { isUnverified, type NotificationInput, queryKey, toWatchOutcome, type WatchNotification } from './outcome.ts';
+import { isUnverified, type NotificationInput, type WatchNotification } from '../definition/notification.ts';
+import { queryKey, toWatchOutcome } from '../definition/outcome.ts';
+import { fail } from '../streams/validate.ts';
 import type { KeptNotification, NotificationInbox, SnapshotStore } from './snapshot-store.ts';
-import { fail } from './validate.ts';
 
 /**
  * A notification as the inbox keeps it, with its key: the {@link queryKey} of its `out_trade_no` (every payment

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, TransportError } from '@tradestate/protocol';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import { type Cancellable, scheduleAt } from './clock.ts';
+import { type Cancellable, scheduleAt } from '../engine/clock.ts';
 
 /**
  * A merchant-wide query budget shared by many watches.

@@ -1,10 +1,10 @@
 import { TRADE_STATES, type TradeState } from '@tradestate/protocol';
 import { and, assign, not, setup } from 'xstate';
+import { DEFAULT_SETTLE_TIMING, type SettleTiming } from '../engine/settle.ts';
 import type { QueryActorInput, SettleActorInput, WaitActorInput } from './actors.ts';
 import { systemQueryActor, systemSettleActor, systemWaitActor } from './actors.ts';
 import { bindingMismatch, merchantOf } from './binding.ts';
-import { sameStoredOrder } from './outcome.ts';
-import { DEFAULT_SETTLE_TIMING, type SettleTiming } from './settle.ts';
+import { sameStoredOrder } from './stored-order.ts';
 import { ACTIVE_STATES, classifyOutcome, type OrderStateName, type OutcomeClass, stateFor } from './transitions.ts';
 import type {
   Anomaly,

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type OrderQuery } from '@tradestate/protocol';
-import type { MerchantIds, WatchExpectation } from './types.ts';
+import type { MerchantIds, WatchExpectation } from '../definition/types.ts';
 
 /**
  * Checks of what a caller passes to `watchOrder`, `watchOrders`, `resumeWatches` and `createLimiter`, made at the

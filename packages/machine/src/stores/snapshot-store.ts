@@ -1,5 +1,5 @@
 import type { StateValue } from 'xstate';
-import type { OrderContext, WatchOutcome } from './types.ts';
+import type { OrderContext, WatchOutcome } from '../definition/types.ts';
 
 /**
  * A persisted {@link orderMachine} snapshot: what `actor.getPersistedSnapshot()` returns (a live actor's also

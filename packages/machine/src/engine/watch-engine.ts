@@ -1,9 +1,14 @@
 import type { OrderQuery } from '@tradestate/protocol';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { StateValue } from 'xstate';
-import type { QueryActorDeps, QueryActorInput } from './actors.ts';
-import { type InboxEntry, keptFor, toInboxEntry } from './inbox.ts';
-import { pureOrderMachine } from './machine.ts';
+import type { QueryActorDeps, QueryActorInput } from '../definition/actors.ts';
+import { pureOrderMachine } from '../definition/machine.ts';
+import { isUnverified, type WatchNotification } from '../definition/notification.ts';
+import { queryKey, toWatchOutcome } from '../definition/outcome.ts';
+import type { OrderContext, OrderEvent, OrderMachineInput, OrderWatch } from '../definition/types.ts';
+import { type InboxEntry, keptFor, toInboxEntry } from '../stores/inbox.ts';
+import { createPersister, type Persister } from '../stores/persister.ts';
+import type { NotificationInbox, PersistedOrderSnapshot } from '../stores/snapshot-store.ts';
 import {
   endOf,
   signatureMatches,
@@ -11,16 +16,12 @@ import {
   toOrderWatch,
   type WatchSignature,
   writeSignature,
-} from './order-watch.ts';
-import { isUnverified, queryKey, toWatchOutcome, type WatchNotification } from './outcome.ts';
-import { createPersister, type Persister } from './persister.ts';
+} from '../streams/emission.ts';
+import type { WatchOptions } from '../streams/watch-options.ts';
 import { createPureStepper, type OrderState } from './pure-step.ts';
 import { QUERY_DEADLINE, runQueryUnderSignal } from './run-query.ts';
 import { runSettle } from './settle.ts';
-import type { NotificationInbox, PersistedOrderSnapshot } from './snapshot-store.ts';
 import { TimerQueue } from './timer-queue.ts';
-import type { OrderContext, OrderEvent, OrderMachineInput, OrderWatch } from './types.ts';
-import type { WatchOptions } from './watch-options.ts';
 
 /**
  * One watched order: its {@link OrderState} (the snapshot's state value and context, not xstate's snapshot

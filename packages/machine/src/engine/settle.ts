@@ -1,9 +1,9 @@
 import type { CloseOrderOutcome, CloseOrderRequest, OrderQuery, ReverseOrderOutcome } from '@tradestate/protocol';
 import type { SchedulerLike } from 'rxjs';
-import type { Limiter } from './limiter.ts';
-import { queryKey, toWatchError } from './outcome.ts';
+import { queryKey, toWatchError } from '../definition/outcome.ts';
+import type { OrderEvent, SettleResult } from '../definition/types.ts';
+import type { Limiter } from '../limiter/limiter.ts';
 import { QUERY_DEADLINE } from './run-query.ts';
-import type { OrderEvent, SettleResult } from './types.ts';
 
 /**
  * What a watch does once its deadline passes (or its schedule gives up) without a final state:

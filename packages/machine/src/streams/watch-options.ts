@@ -1,10 +1,10 @@
 import type { OrderQuery, OrderQueryClient } from '@tradestate/protocol';
 import type { SchedulerLike } from 'rxjs';
-import type { Limiter } from './limiter.ts';
-import { type JitterOptions, nextDelay, type Schedule } from './schedules.ts';
-import type { AtDeadline, SettleClient, SettleTiming } from './settle.ts';
-import type { SnapshotStore } from './snapshot-store.ts';
-import type { MerchantIds, OrderMachineInput, WatchError, WatchExpectation } from './types.ts';
+import type { MerchantIds, OrderMachineInput, WatchError, WatchExpectation } from '../definition/types.ts';
+import type { AtDeadline, SettleClient, SettleTiming } from '../engine/settle.ts';
+import type { Limiter } from '../limiter/limiter.ts';
+import { type JitterOptions, nextDelay, type Schedule } from '../schedules/schedules.ts';
+import type { SnapshotStore } from '../stores/snapshot-store.ts';
 import {
   assertDeadline,
   assertExpectation,

@@ -1,9 +1,9 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import type { QueryActorDeps, QueryActorInput } from './actors.ts';
+import type { QueryActorDeps, QueryActorInput } from '../definition/actors.ts';
+import { queryKey, toWatchError, toWatchOutcome } from '../definition/outcome.ts';
+import type { OrderEvent, WatchError, WatchOutcome } from '../definition/types.ts';
+import { type LastOutcome, nextDelay } from '../schedules/schedules.ts';
 import { scheduleAt } from './clock.ts';
-import { queryKey, toWatchError, toWatchOutcome } from './outcome.ts';
-import { type LastOutcome, nextDelay } from './schedules.ts';
-import type { OrderEvent, WatchError, WatchOutcome } from './types.ts';
 
 /**
  * The event a finished query produces.

@@ -5,11 +5,11 @@ import { type ActorSystem, fromCallback } from 'xstate';
 // biome-ignore lint/suspicious/noExplicitAny: any actor system, whatever its actors.
 type AnyActorSystem = ActorSystem<any>;
 
-import { scheduleAt } from './clock.ts';
-import type { Limiter } from './limiter.ts';
-import { QUERY_DEADLINE, runQueryUnderSignal } from './run-query.ts';
-import type { JitterOptions, Schedule } from './schedules.ts';
-import { runSettle, type SettleClient } from './settle.ts';
+import { scheduleAt } from '../engine/clock.ts';
+import { QUERY_DEADLINE, runQueryUnderSignal } from '../engine/run-query.ts';
+import { runSettle, type SettleClient } from '../engine/settle.ts';
+import type { Limiter } from '../limiter/limiter.ts';
+import type { JitterOptions, Schedule } from '../schedules/schedules.ts';
 import type { OrderEvent } from './types.ts';
 
 /**

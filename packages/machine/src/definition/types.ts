@@ -1,18 +1,19 @@
 import type { FailureReason, Order, OrderQuery, TradeState, TradestateErrorCode } from '@tradestate/protocol';
-import type { AtDeadline, SettleTiming } from './settle.ts';
+import type { AtDeadline, SettleTiming } from '../engine/settle.ts';
 
 /**
  * How a watch ended: a final `trade_state`, or a lifecycle end.
  *
  * - `NOT_FOUND`: WeChat kept answering ORDERNOTEXIST for the whole grace window.
- * - `DEADLINE`: the deadline passed, or the schedule gave up, before a final state.
+ * - `DEADLINE`: the deadline passed, or the schedule gave up, before a final state, and the watch does not settle
+ *   (`atDeadline: 'none'`); a settling watch ends `CLOSED`, `REVOKED` or `SUCCESS` instead.
  * - `ERROR`: an answer that asking again cannot fix (wrong key, no permission, another order's answer).
  * - `CANCELLED`: the caller's `signal` aborted, or `CANCEL` was sent.
  *
  * @example
  * ```ts
  * const end: WatchEnd = 'SUCCESS';
- * if (end === 'DEADLINE') await closeOrder(outTradeNo);
+ * if (end === 'CLOSED') releaseStock(outTradeNo);
  * ```
  */
 export type WatchEnd =
