@@ -1,5 +1,5 @@
 import { createPayClient, type PayClient } from '@tradestate/protocol';
-import { defaultMerchant, type Sandbox, startSandbox } from '@tradestate/sandbox';
+import { CLOSE_MIN_AGE_MS, defaultMerchant, type Sandbox, startSandbox } from '@tradestate/sandbox';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type OrderWatch, type Schedule, type WatchOrderOptions, watchOrder } from '../src/index.ts';
@@ -53,7 +53,8 @@ describe('settling at the deadline through the sandbox, over HTTP', () => {
   it('closes an unpaid NATIVE order, no sooner than closeAfterMs after its creation, and a query confirms CLOSED', async () => {
     const outTradeNo = nextId();
     const createdAt = Date.now();
-    sandbox.createOrder({ outTradeNo, totalFee: 101, tradeType: 'NATIVE' });
+    // Old enough for the sandbox's own five-minute rule: what is tested is the watch's wait (closeAfterMs).
+    sandbox.createOrder({ outTradeNo, totalFee: 101, tradeType: 'NATIVE', ageMs: CLOSE_MIN_AGE_MS });
     const { client: spy, closes } = recording(client);
     const watches = await settle(outTradeNo, { client: spy, createdAt });
     expect(watches.at(-1)).toMatchObject({ done: true, end: 'CLOSED', tradeState: 'CLOSED' });
@@ -90,7 +91,8 @@ describe('settling at the deadline through the sandbox, over HTTP', () => {
 
   it('rides out SYSTEMERROR answers to the close, retrying, and still ends CLOSED', async () => {
     const outTradeNo = nextId();
-    sandbox.createOrder({ outTradeNo, totalFee: 101, tradeType: 'NATIVE' });
+    // Old enough for the sandbox's own five-minute rule: what is tested is the watch's wait (closeAfterMs).
+    sandbox.createOrder({ outTradeNo, totalFee: 101, tradeType: 'NATIVE', ageMs: CLOSE_MIN_AGE_MS });
     sandbox.setFaults({ systemError: 0.4 });
     const before = sandbox.counters().byEndpoint['/pay/closeorder'] ?? 0;
     const watches = await settle(outTradeNo, {
@@ -105,7 +107,8 @@ describe('settling at the deadline through the sandbox, over HTTP', () => {
 
   it('takes ORDERCLOSED (closed already, by another process) as done, and a query confirms CLOSED', async () => {
     const outTradeNo = nextId();
-    sandbox.createOrder({ outTradeNo, totalFee: 101, tradeType: 'NATIVE' });
+    // Old enough for the sandbox's own five-minute rule: what is tested is the watch's wait (closeAfterMs).
+    sandbox.createOrder({ outTradeNo, totalFee: 101, tradeType: 'NATIVE', ageMs: CLOSE_MIN_AGE_MS });
     const answers: string[] = [];
     const racing: PayClient = {
       ...client,
