@@ -10,6 +10,7 @@ import { queryIdentifier } from './query.ts';
 import { createQueryBodyBuilder } from './query-body.ts';
 import { NO_HARDENING, postSignedXml, type SignedPostTransport } from './signed-post.ts';
 import type { OrderQuery, OrderQueryOutcome, QueryOptions, SignType } from './types.ts';
+import { checkWireId } from './wire-id.ts';
 import { DEFAULT_MAX_XML_BYTES } from './xml.ts';
 
 /**
@@ -77,21 +78,12 @@ export interface PayClientOptions {
   readonly httpsAgent?: https.Agent | undefined;
 }
 
-const WIRE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
-function checkId(name: string, value: unknown, optional: boolean): void {
-  if (optional && value === undefined) return;
-  if (typeof value !== 'string' || !WIRE_ID.test(value)) {
-    throw new InvalidArgumentError(`${name} must be 1 to 64 characters of [A-Za-z0-9_-]`);
-  }
-}
-
 function checkOptions(options: PayClientOptions): void {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options must be an object');
-  checkId('appId', options.appId, false);
-  checkId('mchId', options.mchId, false);
-  checkId('subAppId', options.subAppId, true);
-  checkId('subMchId', options.subMchId, true);
+  checkWireId('appId', options.appId, false);
+  checkWireId('mchId', options.mchId, false);
+  checkWireId('subAppId', options.subAppId, true);
+  checkWireId('subMchId', options.subMchId, true);
   if (typeof options.key !== 'string' || options.key === '') throw new InvalidArgumentError('key must be non-empty');
   const { signType, timeoutMs, maxBytes, baseURL } = options;
   if (signType !== undefined && signType !== 'MD5' && signType !== 'HMAC-SHA256') {

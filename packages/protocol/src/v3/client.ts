@@ -8,6 +8,7 @@ import type { PayClient } from '../pay-client.ts';
 import { queryIdentifier } from '../query.ts';
 import { NO_HARDENING } from '../signed-post.ts';
 import type { OrderQuery, QueryOptions } from '../types.ts';
+import { checkWireId } from '../wire-id.ts';
 import { apiV3KeyOf } from './aes-gcm.ts';
 import { decodeOrderQueryV3, type ResolvedDecodeV3 } from './decode.ts';
 import { DEFAULT_MAX_JSON_BYTES } from './json.ts';
@@ -84,23 +85,14 @@ export interface PayClientV3 extends PayClient {
   ): PaymentNotification;
 }
 
-const WIRE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
-function checkId(name: string, value: unknown, optional: boolean): void {
-  if (optional && value === undefined) return;
-  if (typeof value !== 'string' || !WIRE_ID.test(value)) {
-    throw new InvalidArgumentError(`${name} must be 1 to 64 characters of [A-Za-z0-9_-]`);
-  }
-}
-
 function checkOptions(options: PayClientV3Options): void {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options must be an object');
-  checkId('mchId', options.mchId, false);
-  checkId('appId', options.appId, false);
-  checkId('serialNo', options.serialNo, false);
-  checkId('platformPublicKeyId', options.platformPublicKeyId, false);
-  checkId('subMchId', options.subMchId, true);
-  checkId('subAppId', options.subAppId, true);
+  checkWireId('mchId', options.mchId, false);
+  checkWireId('appId', options.appId, false);
+  checkWireId('serialNo', options.serialNo, false);
+  checkWireId('platformPublicKeyId', options.platformPublicKeyId, false);
+  checkWireId('subMchId', options.subMchId, true);
+  checkWireId('subAppId', options.subAppId, true);
   if (options.subAppId !== undefined && options.subMchId === undefined) {
     throw new InvalidArgumentError('subAppId needs subMchId (partner mode)');
   }
