@@ -429,6 +429,18 @@ function askTransitions(extraActions: readonly string[], guard?: typeof MISMATCH
   ] as Transitions;
 }
 
+/** What the live actor's query is started with: the watch's own query, under `deadlineAt`. */
+function queryInput(context: OrderContext, deadlineAt: number): QueryActorInput {
+  return {
+    query: context.query,
+    attempt: context.attempts,
+    consecutiveErrors: context.consecutiveErrors,
+    tradeState: context.tradeState,
+    startedAt: context.startedAt,
+    deadlineAt,
+  };
+}
+
 /** A watching state: wait until due, query, judge the answer. `live` adds the invoked actors that drive it. */
 function watchingState(name: (typeof ACTIVE_STATES)[number], live: boolean): StateConfig {
   const timeUp: WatchEnd = name === 'PAID' ? 'SUCCESS' : 'DEADLINE';
@@ -478,14 +490,7 @@ function watchingState(name: (typeof ACTIVE_STATES)[number], live: boolean): Sta
           ? {
               invoke: {
                 src: 'queryOrder',
-                input: ({ context }): QueryActorInput => ({
-                  query: context.query,
-                  attempt: context.attempts,
-                  consecutiveErrors: context.consecutiveErrors,
-                  tradeState: context.tradeState,
-                  startedAt: context.startedAt,
-                  deadlineAt: context.deadlineAt,
-                }),
+                input: ({ context }): QueryActorInput => queryInput(context, context.deadlineAt),
               },
             }
           : {}),
@@ -627,14 +632,7 @@ function settlingState(live: boolean): StateConfig {
           ? {
               invoke: {
                 src: 'queryOrder',
-                input: ({ context }): QueryActorInput => ({
-                  query: context.query,
-                  attempt: context.attempts,
-                  consecutiveErrors: context.consecutiveErrors,
-                  tradeState: context.tradeState,
-                  startedAt: context.startedAt,
-                  deadlineAt: progressOf(context).callBy,
-                }),
+                input: ({ context }): QueryActorInput => queryInput(context, progressOf(context).callBy),
               },
             }
           : {}),

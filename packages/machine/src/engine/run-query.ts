@@ -4,6 +4,7 @@ import { queryKey, toWatchError, toWatchOutcome } from '../definition/outcome.ts
 import type { OrderEvent, WatchError, WatchOutcome } from '../definition/types.ts';
 import { type LastOutcome, nextDelay } from '../schedules/schedules.ts';
 import { scheduleAt } from './clock.ts';
+import { untilAborted } from './until-aborted.ts';
 
 /**
  * The event a finished query produces.
@@ -138,27 +139,6 @@ export async function runQueryUnderSignal(
     if (signal.aborted) return afterAbort(deps, input, signal);
     return plan(deps, input, { kind: 'error', ...toWatchError(error) }, scheduler.now());
   }
-}
-
-/**
- * `promise`, or a rejection with the signal's reason as soon as it aborts, whichever comes first. The promise is
- * still observed afterwards, so a late rejection of a client that ignored the signal is not unhandled.
- */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** After an abort: the deadline's `TIMEOUT`, or nothing when the watch itself moved on. */

@@ -4,6 +4,7 @@ import { queryKey, toWatchError } from '../definition/outcome.ts';
 import type { OrderEvent, SettleResult } from '../definition/types.ts';
 import type { Limiter } from '../limiter/limiter.ts';
 import { QUERY_DEADLINE } from './run-query.ts';
+import { untilAborted } from './until-aborted.ts';
 
 /**
  * What a watch does once its deadline passes (or its schedule gives up) without a final state:
@@ -168,23 +169,5 @@ function afterAbort(signal: AbortSignal, settled: (result: SettleResult) => Sett
   return settled({
     kind: 'error',
     error: { code: 'TIMEOUT', message: 'the close or reverse call took too long', retryable: true },
-  });
-}
-
-/** `promise`, or a rejection with the signal's reason as soon as it aborts: a deaf client cannot hold a settle. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
   });
 }
